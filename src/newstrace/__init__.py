@@ -1,0 +1,20 @@
+"""newstrace: where did this article come from, and what did the rewrite change?"""
+
+from newstrace.compare import compare, compare_documents
+from newstrace.errors import InputError, NewstraceError
+from newstrace.options import CompareOptions
+from newstrace.textio import Document, load_document, parse_document
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CompareOptions",
+    "Document",
+    "InputError",
+    "NewstraceError",
+    "__version__",
+    "compare",
+    "compare_documents",
+    "load_document",
+    "parse_document",
+]

@@ -1,0 +1,142 @@
+"""The core question about two texts: is the suspect derived from the source, and how?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newstrace.align import Alignment, Similarity, align, similarity
+from newstrace.direction import Direction, estimate_direction
+from newstrace.embed import SentenceEncoder
+from newstrace.features import SideCoverage, document_features, side_coverage
+from newstrace.options import CompareOptions
+from newstrace.prepared import PreparedText, prepare_many
+from newstrace.textio import Document, parse_document
+from newstrace.verdict import Calibration, decide, default_calibration
+
+SCHEMA = "newstrace.compare/1"
+
+
+@dataclass
+class Finding:
+    type: str
+    detail: str
+    suspect: tuple[int, int] | None = None
+    source: tuple[int, int] | None = None
+    severity: str = "info"
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "type": self.type,
+            "suspect": list(self.suspect) if self.suspect else None,
+            "source": list(self.source) if self.source else None,
+            "detail": self.detail,
+            "severity": self.severity,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class Comparison:
+    source: PreparedText
+    suspect: PreparedText
+    verdict: str
+    derived: bool
+    probability: float
+    coverage: SideCoverage
+    order: float
+    direction: Direction
+    alignments: list[Alignment]
+    features: dict[str, float]
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The documented `newstrace.compare/1` schema (docs/json-schema.md)."""
+        return {
+            "schema": SCHEMA,
+            "derived": self.derived,
+            "verdict": self.verdict,
+            "probability": round(self.probability, 4),
+            "coverage": round(self.coverage.suspect, 4),
+            "source_coverage": round(self.coverage.source, 4),
+            "order": round(self.order, 4),
+            "direction": self.direction.to_json(),
+            "alignments": [
+                {
+                    "source": list(a.source),
+                    "suspect": list(a.suspect),
+                    "score": a.score,
+                    "kind": a.kind,
+                    "cosine": a.cosine,
+                    "lexical": a.lexical,
+                }
+                for a in self.alignments
+            ],
+            "findings": [f.to_json() for f in self.findings],
+            "metadata": {
+                side: {
+                    "published": doc.published.isoformat() if doc.published else None,
+                    "dateline": doc.dateline,
+                    "body_start": doc.body_start,
+                    "format": doc.source_format,
+                    "sentences": len(prep.segments),
+                }
+                for side, doc, prep in (
+                    ("source", self.source.document, self.source),
+                    ("suspect", self.suspect.document, self.suspect),
+                )
+            },
+        }
+
+
+def pair_evidence(
+    source: PreparedText, suspect: PreparedText, options: CompareOptions
+) -> tuple[list[Alignment], dict[str, float]]:
+    """The alignment and the document features; everything the verdict is decided from."""
+    sim: Similarity = similarity(source, suspect)
+    alignments = align(source, suspect, options, sim)
+    return alignments, document_features(source, suspect, sim, alignments)
+
+
+def compare_prepared(
+    source: PreparedText,
+    suspect: PreparedText,
+    options: CompareOptions | None = None,
+    calibration: Calibration | None = None,
+) -> Comparison:
+    """Compare two already prepared texts (the batch entry point: prepare once, compare often)."""
+    options = options or CompareOptions()
+    calibration = calibration or default_calibration()
+    alignments, feats = pair_evidence(source, suspect, options)
+    probability = calibration.probability(feats)
+    verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
+    coverage = side_coverage(source, suspect, alignments)
+    direction = estimate_direction(source.document, suspect.document, coverage, verdict.derived)
+    return Comparison(
+        source=source,
+        suspect=suspect,
+        verdict=verdict.verdict,
+        derived=verdict.derived,
+        probability=probability,
+        coverage=coverage,
+        order=feats["order"],
+        direction=direction,
+        alignments=alignments,
+        features=feats,
+    )
+
+
+def compare_documents(
+    source: Document,
+    suspect: Document,
+    options: CompareOptions | None = None,
+    encoder: SentenceEncoder | None = None,
+) -> Comparison:
+    options = options or CompareOptions()
+    src, sus = prepare_many([source, suspect], options, encoder)
+    return compare_prepared(src, sus, options)
+
+
+def compare(source_text: str, suspect_text: str, options: CompareOptions | None = None) -> Comparison:
+    """Compare two article texts (plain text; metadata line and dateline are recognised)."""
+    return compare_documents(parse_document(source_text), parse_document(suspect_text), options)

@@ -1,0 +1,17 @@
+"""The library's named exceptions; the CLI and the HTTP API map them to exit and status codes."""
+
+
+class NewstraceError(Exception):
+    """Base class: every error newstrace raises on purpose."""
+
+
+class InputError(NewstraceError):
+    """The input cannot be read as an article (empty, binary, undecodable, too large, malformed)."""
+
+
+class ModelError(NewstraceError):
+    """The bundled embedding model or calibration file is missing or unusable."""
+
+
+class DatasetError(NewstraceError):
+    """An evaluation dataset folder is not in the documented format."""

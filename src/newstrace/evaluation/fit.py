@@ -1,0 +1,146 @@
+"""Fitting the shipped calibration on the 'fit' half of the DEV data.
+
+Run through `scripts/fit_calibration.py` (or `make fit`). Needs the dev extra (scikit-learn).
+Datasets are weighted equally and classes balanced inside each, so the large PAN corpus does not
+decide alone what "derived" means for a news rewrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from newstrace.compare import pair_evidence
+from newstrace.embed import MODEL_ID
+from newstrace.evaluation.datasets import find_datasets, load_dataset
+from newstrace.evaluation.runner import prepare_documents
+from newstrace.features import FEATURE_NAMES
+from newstrace.options import CompareOptions
+from newstrace.paraphrase import SENTENCE_FEATURES, pair_cosines, sentence_features
+
+CALIBRATION_VERSION = "2"
+INDEPENDENT_KINDS = {"same-event"}
+UNRELATED_KINDS = {"similar-event", "hard-negative"}
+
+
+def _stable_sample(rows: list[dict], limit: int | None) -> list[dict]:
+    if not limit or len(rows) <= limit:
+        return rows
+    return sorted(rows, key=lambda r: hashlib.sha256(r["id"].encode()).hexdigest())[:limit]
+
+
+def collect_pair_rows(
+    data_dir: str | Path,
+    options: CompareOptions,
+    max_pairs: int | None = 1500,
+    progress: Callable[[str, int], None] | None = None,
+    cache_dir: Path | None = None,
+) -> list[dict]:
+    """Feature rows for the fit half; `cache_dir` keeps prepared documents between runs."""
+    rows = []
+    for folder in find_datasets(data_dir):
+        ds = load_dataset(folder, "fit")
+        if not ds.pairs:
+            continue
+        pairs = _stable_sample(ds.pairs, max_pairs)
+        ids = {i for p in pairs for i in (p["source_id"], p["suspect_id"])}
+        cache = Path(cache_dir) / f"{ds.name}-{max_pairs}.pkl" if cache_dir else None
+        if cache and cache.exists():
+            prepared = pickle.loads(cache.read_bytes())
+        else:
+            prepared = prepare_documents(ds, ids, options, progress)
+            if cache:
+                cache.write_bytes(pickle.dumps(prepared))
+        for p in pairs:
+            _, feats = pair_evidence(prepared[p["source_id"]], prepared[p["suspect_id"]], options)
+            rows.append({"dataset": ds.name, "kind": p.get("kind", ""), "derived": bool(p["derived"]), **feats})
+    return rows
+
+
+def collect_sentence_rows(data_dir: str | Path, max_pairs: int | None = 4000) -> list[dict]:
+    rows = []
+    for folder in find_datasets(data_dir):
+        ds = load_dataset(folder, "fit")
+        if not ds.sentence_pairs:
+            continue
+        pairs = _stable_sample(ds.sentence_pairs, max_pairs)
+        cos = pair_cosines([r["a"] for r in pairs], [r["b"] for r in pairs])
+        for r, c in zip(pairs, cos, strict=True):
+            rows.append({"dataset": ds.name, "label": bool(r["paraphrase"]), **sentence_features(r["a"], r["b"], float(c))})
+    return rows
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray, c: float = 1.0) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((x - mean) / scale, y, sample_weight=weights)
+    return {
+        "mean": [float(v) for v in mean],
+        "scale": [float(v) for v in scale],
+        "coef": [float(v) for v in model.coef_[0]],
+        "intercept": float(model.intercept_[0]),
+    }
+
+
+def _balanced_weights(groups: list[str], labels: list[bool]) -> np.ndarray:
+    """Each dataset weighs the same in total, split evenly between its classes where it has two."""
+    keys = list(zip(groups, labels, strict=True))
+    counts: dict = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    n_classes = {g: len({lab for (gg, lab) in counts if gg == g}) for g, _ in counts}
+    return np.array([1.0 / (counts[k] * n_classes[k[0]]) for k in keys]) * len(keys)
+
+
+def _subject_threshold(rows: list[dict]) -> float:
+    """doc-cosine cut between same-event reporting and different stories, by balanced accuracy."""
+    same = np.array([r["doc_cosine"] for r in rows if r["kind"] in INDEPENDENT_KINDS])
+    other = np.array([r["doc_cosine"] for r in rows if r["kind"] in UNRELATED_KINDS])
+    if not len(same) or not len(other):
+        return 0.6
+    best, best_t = -1.0, 0.6
+    for t in np.linspace(0.2, 0.95, 76):
+        acc = ((same >= t).mean() + (other < t).mean()) / 2
+        if acc > best:
+            best, best_t = acc, float(t)
+    return round(best_t, 3)
+
+
+def fit_calibration(pair_rows: list[dict], sentence_rows: list[dict], data_dir: str | Path) -> dict:
+    x = np.array([[r[n] for n in FEATURE_NAMES] for r in pair_rows], dtype=float)
+    y = np.array([r["derived"] for r in pair_rows])
+    w = _balanced_weights([r["dataset"] for r in pair_rows], [r["derived"] for r in pair_rows])
+    doc_model = _fit_logistic(x, y, w)
+    sx = np.array([[r[n] for n in SENTENCE_FEATURES] for r in sentence_rows], dtype=float)
+    sy = np.array([r["label"] for r in sentence_rows])
+    sw = _balanced_weights([r["dataset"] for r in sentence_rows], [True] * len(sentence_rows))
+    sentence_model = _fit_logistic(sx, sy, sw)
+    counts: dict[str, int] = {}
+    for r in pair_rows + sentence_rows:
+        counts[r["dataset"]] = counts.get(r["dataset"], 0) + 1
+    return {
+        "version": CALIBRATION_VERSION,
+        "fitted": date.today().isoformat(),
+        "embedding_model": MODEL_ID,
+        "split": "fit (sha256 of source id, even first byte)",
+        "data": str(Path(data_dir).name),
+        "rows": counts,
+        "features": list(FEATURE_NAMES),
+        **doc_model,
+        "same_subject_cosine": _subject_threshold(pair_rows),
+        "sentence": {"features": list(SENTENCE_FEATURES), **sentence_model},
+    }
+
+
+def write_calibration(calibration: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,133 @@
+"""`newstrace eval`: run the core on labelled datasets and score what it says.
+
+Each document is prepared once per dataset (the model runs once per sentence), then every pair
+is compared from the prepared forms, so an evaluation costs about one embedding pass per corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from newstrace.compare import Comparison, compare_prepared
+from newstrace.embed import default_encoder
+from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
+from newstrace.evaluation.metrics import classification, plagdet, roc_auc
+from newstrace.options import CompareOptions
+from newstrace.paraphrase import paraphrase_probabilities
+from newstrace.passages import group_passages
+from newstrace.prepared import PreparedText, prepare_many
+from newstrace.textio import parse_document
+
+EVAL_SCHEMA = "newstrace.eval/1"
+Progress = Callable[[str, int], None]  # (task label, units done since last call)
+
+
+def prepare_documents(
+    ds: Dataset, ids: Iterable[str], options: CompareOptions, progress: Progress | None = None, batch: int = 32
+) -> dict[str, PreparedText]:
+    wanted = sorted(set(ids))
+    out: dict[str, PreparedText] = {}
+    encoder = default_encoder()
+    for lo in range(0, len(wanted), batch):
+        chunk = wanted[lo : lo + batch]
+        docs = [parse_document(ds.documents[i]) for i in chunk]
+        for doc_id, prep in zip(chunk, prepare_many(docs, options, encoder), strict=True):
+            out[doc_id] = prep
+        if progress:
+            progress(f"{ds.name}: preparing", len(chunk))
+    return out
+
+
+@dataclass
+class PairOutcome:
+    pair: dict
+    comparison: Comparison
+
+
+def compare_pairs(
+    ds: Dataset, options: CompareOptions, progress: Progress | None = None, limit: int | None = None
+) -> Iterator[PairOutcome]:
+    pairs = ds.pairs[:limit] if limit else ds.pairs
+    prepared = prepare_documents(ds, (i for p in pairs for i in (p["source_id"], p["suspect_id"])), options, progress)
+    for p in pairs:
+        yield PairOutcome(p, compare_prepared(prepared[p["source_id"]], prepared[p["suspect_id"]], options))
+        if progress:
+            progress(f"{ds.name}: comparing", 1)
+
+
+def _round(d: dict) -> dict:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
+
+
+def score_pairs(outcomes: list[PairOutcome], options: CompareOptions) -> dict:
+    truth = [bool(o.pair["derived"]) for o in outcomes]
+    probs = [o.comparison.probability for o in outcomes]
+    pred = [o.comparison.derived for o in outcomes]
+    result = _round({**classification(truth, pred), "auc": roc_auc(truth, probs)})
+    by_kind: dict[str, list[PairOutcome]] = {}
+    for o in outcomes:
+        by_kind.setdefault(o.pair.get("kind", "?"), []).append(o)
+    negatives = [o for o in outcomes if not o.pair["derived"]]
+    kinds = {}
+    for kind, group in sorted(by_kind.items()):
+        t = [bool(o.pair["derived"]) for o in group]
+        figures = classification(t, [o.comparison.derived for o in group])
+        # a kind holds one class only; its AUC is taken against all negatives of the dataset
+        if all(t) and negatives:
+            mixed = group + negatives
+            figures["auc"] = roc_auc(
+                [bool(o.pair["derived"]) for o in mixed], [o.comparison.probability for o in mixed]
+            )
+        else:
+            figures["auc"] = roc_auc(t, [o.comparison.probability for o in group])
+        figures["mean_probability"] = float(np.mean([o.comparison.probability for o in group]))
+        kinds[kind] = _round(figures)
+    result["kinds"] = kinds
+    return result
+
+
+def detections_of(outcomes: list[PairOutcome]) -> tuple[list, list]:
+    cases, detections = [], []
+    for o in outcomes:
+        key = o.pair["id"]
+        for s0, sl, t0, tl in o.pair.get("spans") or []:
+            cases.append((key, s0, s0 + sl, t0, t0 + tl))
+        if o.comparison.derived:
+            for p in group_passages(o.comparison.alignments):
+                detections.append((key, p.source[0], p.source[1], p.suspect[0], p.suspect[1]))
+    return cases, detections
+
+
+def score_sentence_pairs(ds: Dataset, limit: int | None = None) -> dict:
+    rows = ds.sentence_pairs[:limit] if limit else ds.sentence_pairs
+    probs = paraphrase_probabilities([r["a"] for r in rows], [r["b"] for r in rows])
+    truth = [bool(r["paraphrase"]) for r in rows]
+    return _round({**classification(truth, [p >= 0.5 for p in probs]), "auc": roc_auc(truth, probs)})
+
+
+def evaluate_dataset(
+    folder, options: CompareOptions, split: str = "all", limit: int | None = None, progress: Progress | None = None
+) -> dict:
+    ds = load_dataset(folder, split)
+    out: dict = {}
+    if ds.pairs:
+        outcomes = list(compare_pairs(ds, options, progress, limit))
+        out["pairs"] = score_pairs(outcomes, options)
+        if any("spans" in o.pair for o in outcomes):
+            cases, detections = detections_of([o for o in outcomes if "spans" in o.pair])
+            out["spans"] = _round(plagdet(cases, detections))
+    if ds.sentence_pairs:
+        out["sentence_pairs"] = score_sentence_pairs(ds, limit)
+    return out
+
+
+def evaluate(path, options: CompareOptions | None = None, split: str = "all", limit: int | None = None,
+             progress: Progress | None = None) -> dict:
+    options = options or CompareOptions()
+    datasets = {}
+    for folder in find_datasets(path):
+        datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress)
+    return {"schema": EVAL_SCHEMA, "split": split, "limit": limit, "datasets": datasets}

@@ -1,0 +1,65 @@
+"""A comparison as rich renderables for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from newstrace.compare import Comparison
+from newstrace.summary import summary_sentence
+
+_KIND_STYLE = {"verbatim": "bold red", "near-verbatim": "yellow", "paraphrase": "cyan"}
+_SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def _clip(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    style = "bold red" if result.derived else "bold green"
+    head.add_row("Verdict", Text(f"{result.verdict} ({'derived' if result.derived else 'not derived'})", style=style))
+    head.add_row("Probability derived", f"{result.probability:.1%}")
+    head.add_row("Suspect covered by source", f"{result.coverage.suspect:.1%}")
+    head.add_row("Source reused", f"{result.coverage.source:.1%}")
+    head.add_row("Order kept", f"{result.order:.1%}")
+    d = result.direction
+    if d.source_first is None:
+        direction = "undetermined"
+    else:
+        direction = "source came first" if d.source_first else "suspect came first (the 'source' may be the copy)"
+    head.add_row("Direction", f"{direction} (confidence {d.confidence:.0%}, from {d.basis})")
+    parts: list = [Panel(Text(summary_sentence(result)), title="newstrace compare", border_style=style), head]
+
+    table = Table(title="Aligned sentences", show_lines=True, expand=True)
+    table.add_column("source", ratio=1)
+    table.add_column("suspect", ratio=1)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    src, sus = result.source.text, result.suspect.text
+    for a in result.alignments[:max_rows]:
+        table.add_row(
+            _clip(src[a.source[0] : a.source[1]]),
+            _clip(sus[a.suspect[0] : a.suspect[1]]),
+            Text(a.kind, style=_KIND_STYLE.get(a.kind, "")),
+            f"{a.score:.2f}",
+        )
+    if len(result.alignments) > max_rows:
+        table.caption = f"{len(result.alignments) - max_rows} more alignments in --json output"
+    if result.alignments:
+        parts.append(table)
+    if result.findings:
+        findings = Table(title="Findings", expand=True)
+        findings.add_column("severity", no_wrap=True)
+        findings.add_column("type", no_wrap=True)
+        findings.add_column("detail")
+        for f in result.findings:
+            findings.add_row(Text(f.severity, style=_SEVERITY_STYLE.get(f.severity, "")), f.type, f.detail)
+        parts.append(findings)
+    return Group(*parts)

@@ -1,0 +1,97 @@
+"""From alignment evidence to a verdict and a calibrated probability of derivation.
+
+The probability is a logistic model over the symmetric features of `features.py`, fitted on the
+'fit' half of the DEV data by `scripts/fit_calibration.py` and shipped as `data/calibration.json`
+(with the data it saw and its version). The kind of derivation (copy / light / heavy) is read
+off the wording of the aligned sentences; the kind of non-derivation (independent / unrelated)
+off how close the two texts are in subject.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from newstrace.align import Alignment
+from newstrace.errors import ModelError
+
+VERDICTS = ("copy", "light", "heavy", "independent", "unrelated")
+DERIVED_VERDICTS = frozenset({"copy", "light", "heavy"})
+
+
+@dataclass(frozen=True)
+class Calibration:
+    version: str
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    same_subject_cosine: float
+    sentence: dict
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.intercept
+        for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+            z += w * (values[name] - mu) / sd
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+@lru_cache(maxsize=1)
+def default_calibration() -> Calibration:
+    try:
+        raw = json.loads((resources.files("newstrace") / "data" / "calibration.json").read_text("utf-8"))
+        return Calibration(
+            version=raw["version"],
+            features=tuple(raw["features"]),
+            mean=tuple(raw["mean"]),
+            scale=tuple(raw["scale"]),
+            coef=tuple(raw["coef"]),
+            intercept=float(raw["intercept"]),
+            same_subject_cosine=float(raw["same_subject_cosine"]),
+            sentence=raw["sentence"],
+        )
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelError(f"calibration file unusable ({exc}); reinstall newstrace or refit it") from exc
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    derived: bool
+    probability: float
+
+
+def derivation_kind(alignments: list[Alignment]) -> str:
+    """copy / light / heavy by how much of the reused text kept its wording."""
+    chars = {"verbatim": 0, "near-verbatim": 0, "paraphrase": 0}
+    seen: set[int] = set()
+    for a in sorted(alignments, key=lambda a: -a.score):
+        if a.suspect_index in seen:
+            continue
+        seen.add(a.suspect_index)
+        chars[a.kind] += a.suspect[1] - a.suspect[0]
+    total = sum(chars.values())
+    if total == 0:
+        return "heavy"
+    if chars["verbatim"] / total >= 0.8:
+        return "copy"
+    if (chars["verbatim"] + chars["near-verbatim"]) / total >= 0.5:
+        return "light"
+    return "heavy"
+
+
+def decide(
+    probability: float,
+    alignments: list[Alignment],
+    doc_cosine: float,
+    threshold: float,
+    calibration: Calibration,
+) -> Verdict:
+    if probability >= threshold:
+        return Verdict(derivation_kind(alignments), True, probability)
+    related = doc_cosine >= calibration.same_subject_cosine
+    return Verdict("independent" if related else "unrelated", False, probability)
