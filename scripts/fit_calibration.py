@@ -46,7 +46,7 @@ def main() -> None:
     calibration = fit_calibration(pair_rows, sentence_rows, args.data)
     write_calibration(calibration, args.out)
     print(f"wrote {args.out}")
-    print(json.dumps({k: calibration[k] for k in ("features", "coef", "intercept", "same_subject_cosine")}, indent=1))
+    print(json.dumps({k: calibration[k] for k in ("version", "rows", "same_subject_cosine")}, indent=1))
 
 
 if __name__ == "__main__":

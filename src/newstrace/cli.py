@@ -96,7 +96,10 @@ def _eval_table(report: dict) -> Table:
             table.add_row(
                 name,
                 task,
-                *(fmt(figures.get(k)) for k in ("n", "precision", "recall", "f1", "accuracy", "auc", "plagdet", "granularity")),
+                *(
+                    fmt(figures.get(k))
+                    for k in ("n", "precision", "recall", "f1", "accuracy", "auc", "plagdet", "granularity")
+                ),
             )
     return table
 

@@ -10,23 +10,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
+from wordfreq import zipf_frequency
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 # Function words carry no evidence of reuse; a short fixed list is enough for English news.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own s said same says she should so some such t than that the their theirs
-    them themselves then there these they this those through to too under until up very was we
-    were what when where which while who whom why will with would you your yours yourself
-    yourselves mr mrs ms would told tell also one two new""".split()
-)
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own s said same says she should so some such t than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves mr mrs ms would told tell
+    also one two new
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def normalise(text: str) -> str:
@@ -53,6 +56,26 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
+
+
+@lru_cache(maxsize=200_000)
+def rarity(word: str) -> float:
+    """How rare a word is in English (0 for "the", about 6 for a word seen once in a billion).
+
+    From wordfreq's Zipf scale; a shared rare word ("serology", a surname) is strong evidence that
+    two texts are connected, a shared common word is none.
+    """
+    return max(0.0, 6.0 - zipf_frequency(word, "en"))
+
+
+def weighted_containment(a: set[str], b: set[str]) -> float:
+    """Rarity-weighted share of `a`'s words found in `b`."""
+    total = sum(rarity(w) for w in a)
+    return sum(rarity(w) for w in a & b) / total if total > 0 else 0.0
+
+
+def rare_words(toks: Iterable[str]) -> set[str]:
+    return {t for t in toks if t not in STOPWORDS and len(t) > 2 and not t.isdigit()}
 
 
 def numbers(text: str) -> set[str]:

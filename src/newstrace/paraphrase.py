@@ -50,7 +50,8 @@ def paraphrase_probabilities(a: list[str], b: list[str]) -> list[float]:
     for x, y, c in zip(a, b, cos, strict=True):
         f = sentence_features(x, y, float(c))
         z = model["intercept"] + sum(
-            w * (f[n] - m) / s for n, m, s, w in zip(model["features"], model["mean"], model["scale"], model["coef"], strict=True)
+            w * (f[n] - m) / s
+            for n, m, s, w in zip(model["features"], model["mean"], model["scale"], model["coef"], strict=True)
         )
         out.append(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))))
     return out

@@ -21,6 +21,7 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+_LATIN_LOOKALIKES = {"cp1250", "cp1252", "latin_1", "iso8859_2", "iso8859_15", "iso8859_9", "cp1254", "mac_roman"}
 _HTML_HINT = re.compile(rb"<\s*(!doctype\s+html|html|body|article|p|div|head)\b", re.I)
 # A leading metadata line as wire archives and scrapers write it: " date 2023-09-12 ..."
 _META_FIELD = re.compile(
@@ -76,9 +77,14 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000], cp_isolation=["cp1252", "latin_1", "utf_16", "cp1250", "iso8859_15"]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     if best is None:
         raise InputError("input is not text in any encoding newstrace knows; pass --encoding NAME or convert it to UTF-8")
+    # Single-byte Latin code pages are often indistinguishable on short text; news in them is
+    # overwhelmingly Windows-1252, so prefer it whenever the detector found it plausible.
+    if best.encoding in _LATIN_LOOKALIKES and any(m.encoding == "cp1252" for m in matches):
+        return data.decode("cp1252", errors="replace")
     text = data.decode(best.encoding, errors="strict")
     if _control_share(text) > 0.05:
         raise InputError("input looks binary (control characters), not an article")

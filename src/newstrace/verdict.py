@@ -1,6 +1,8 @@
 """From alignment evidence to a verdict and a calibrated probability of derivation.
 
-The probability is a logistic model over the symmetric features of `features.py`, fitted on the
+The probability comes from small gradient-boosted trees over the symmetric features of
+`features.py` (the regimes differ: a passage lifted into a long document, a whole-article LLM
+rewrite, a summary; one linear cut cannot serve them all), fitted on the
 'fit' half of the DEV data by `scripts/fit_calibration.py` and shipped as `data/calibration.json`
 (with the data it saw and its version). The kind of derivation (copy / light / heavy) is read
 off the wording of the aligned sentences; the kind of non-derivation (independent / unrelated)
@@ -23,20 +25,38 @@ DERIVED_VERDICTS = frozenset({"copy", "light", "heavy"})
 
 
 @dataclass(frozen=True)
+class TreeEnsemble:
+    """Gradient-boosted regression trees, stored as plain arrays so no pickle is shipped."""
+
+    features: tuple[str, ...]
+    init: float
+    learning_rate: float
+    trees: tuple[tuple[list[int], list[float], list[int], list[int], list[float]], ...]
+
+    def raw(self, values: dict[str, float]) -> float:
+        x = [values[name] for name in self.features]
+        total = self.init
+        for feature, threshold, left, right, leaf in self.trees:
+            node = 0
+            while left[node] != -1:
+                node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+            total += self.learning_rate * leaf[node]
+        return total
+
+
+@dataclass(frozen=True)
 class Calibration:
     version: str
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
+    model: TreeEnsemble
     same_subject_cosine: float
     sentence: dict
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.model.features
+
     def probability(self, values: dict[str, float]) -> float:
-        z = self.intercept
-        for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef, strict=True):
-            z += w * (values[name] - mu) / sd
+        z = self.model.raw(values)
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
@@ -44,13 +64,15 @@ class Calibration:
 def default_calibration() -> Calibration:
     try:
         raw = json.loads((resources.files("newstrace") / "data" / "calibration.json").read_text("utf-8"))
+        doc = raw["document_model"]
         return Calibration(
             version=raw["version"],
-            features=tuple(raw["features"]),
-            mean=tuple(raw["mean"]),
-            scale=tuple(raw["scale"]),
-            coef=tuple(raw["coef"]),
-            intercept=float(raw["intercept"]),
+            model=TreeEnsemble(
+                features=tuple(doc["features"]),
+                init=float(doc["init"]),
+                learning_rate=float(doc["learning_rate"]),
+                trees=tuple(tuple(t) for t in doc["trees"]),
+            ),
             same_subject_cosine=float(raw["same_subject_cosine"]),
             sentence=raw["sentence"],
         )

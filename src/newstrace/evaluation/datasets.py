@@ -71,7 +71,7 @@ def load_dataset(folder: str | Path, split: str = "all") -> Dataset:
     ds = Dataset(name=folder.name, path=folder)
 
     def keep(rec: dict) -> bool:
-        return split == "all" or split_of(_group_key(ds.name, rec)) == split
+        return split == "all" or split_of(split_key(ds.name, rec)) == split
 
     docs = folder / "documents.jsonl.gz"
     if docs.exists():
@@ -91,6 +91,6 @@ def load_dataset(folder: str | Path, split: str = "all") -> Dataset:
     return ds
 
 
-def _group_key(name: str, rec: dict) -> str:
+def split_key(name: str, rec: dict) -> str:
     """Split by source document where there is one, so a source never sits on both sides."""
     return f"{name}:{rec.get('source_id') or rec.get('id')}"

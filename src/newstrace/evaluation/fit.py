@@ -24,7 +24,8 @@ from newstrace.features import FEATURE_NAMES
 from newstrace.options import CompareOptions
 from newstrace.paraphrase import SENTENCE_FEATURES, pair_cosines, sentence_features
 
-CALIBRATION_VERSION = "2"
+CALIBRATION_VERSION = "3"
+TREES = 150
 INDEPENDENT_KINDS = {"same-event"}
 UNRELATED_KINDS = {"similar-event", "hard-negative"}
 
@@ -72,7 +73,9 @@ def collect_sentence_rows(data_dir: str | Path, max_pairs: int | None = 4000) ->
         pairs = _stable_sample(ds.sentence_pairs, max_pairs)
         cos = pair_cosines([r["a"] for r in pairs], [r["b"] for r in pairs])
         for r, c in zip(pairs, cos, strict=True):
-            rows.append({"dataset": ds.name, "label": bool(r["paraphrase"]), **sentence_features(r["a"], r["b"], float(c))})
+            rows.append(
+                {"dataset": ds.name, "label": bool(r["paraphrase"]), **sentence_features(r["a"], r["b"], float(c))}
+            )
     return rows
 
 
@@ -116,17 +119,47 @@ def _subject_threshold(rows: list[dict]) -> float:
     return round(best_t, 3)
 
 
+def _fit_trees(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> dict:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    model = GradientBoostingClassifier(
+        n_estimators=TREES, max_depth=3, learning_rate=0.05, subsample=0.8, min_samples_leaf=10, random_state=0
+    )
+    model.fit(x, y, sample_weight=weights)
+    trees = []
+    for (estimator,) in model.estimators_:
+        t = estimator.tree_
+        trees.append(
+            [
+                [int(v) for v in t.feature],
+                [float(v) for v in t.threshold],
+                [int(v) for v in t.children_left],
+                [int(v) for v in t.children_right],
+                [float(v) for v in t.value[:, 0, 0]],
+            ]
+        )
+    # the prior the ensemble starts from, recovered from one prediction
+    summed = sum(model.learning_rate * est[0].predict(x[:1])[0] for est in model.estimators_)
+    init = float(model.decision_function(x[:1])[0] - summed)
+    return {"features": list(FEATURE_NAMES), "init": init, "learning_rate": model.learning_rate, "trees": trees}
+
+
 def fit_calibration(pair_rows: list[dict], sentence_rows: list[dict], data_dir: str | Path) -> dict:
-    x = np.array([[r[n] for n in FEATURE_NAMES] for r in pair_rows], dtype=float)
-    y = np.array([r["derived"] for r in pair_rows])
-    w = _balanced_weights([r["dataset"] for r in pair_rows], [r["derived"] for r in pair_rows])
-    doc_model = _fit_logistic(x, y, w)
+    # a dataset with one class only (FRANK: all summaries) says nothing about where the line is
+    classes: dict[str, set[bool]] = {}
+    for r in pair_rows:
+        classes.setdefault(r["dataset"], set()).add(r["derived"])
+    usable = [r for r in pair_rows if len(classes[r["dataset"]]) == 2]
+    x = np.array([[r[n] for n in FEATURE_NAMES] for r in usable], dtype=float)
+    y = np.array([r["derived"] for r in usable])
+    w = _balanced_weights([r["dataset"] for r in usable], [r["derived"] for r in usable])
+    doc_model = _fit_trees(x, y, w)
     sx = np.array([[r[n] for n in SENTENCE_FEATURES] for r in sentence_rows], dtype=float)
     sy = np.array([r["label"] for r in sentence_rows])
     sw = _balanced_weights([r["dataset"] for r in sentence_rows], [True] * len(sentence_rows))
     sentence_model = _fit_logistic(sx, sy, sw)
     counts: dict[str, int] = {}
-    for r in pair_rows + sentence_rows:
+    for r in usable + sentence_rows:
         counts[r["dataset"]] = counts.get(r["dataset"], 0) + 1
     return {
         "version": CALIBRATION_VERSION,
@@ -135,8 +168,7 @@ def fit_calibration(pair_rows: list[dict], sentence_rows: list[dict], data_dir: 
         "split": "fit (sha256 of source id, even first byte)",
         "data": str(Path(data_dir).name),
         "rows": counts,
-        "features": list(FEATURE_NAMES),
-        **doc_model,
+        "document_model": doc_model,
         "same_subject_cosine": _subject_threshold(pair_rows),
         "sentence": {"features": list(SENTENCE_FEATURES), **sentence_model},
     }

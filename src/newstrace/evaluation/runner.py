@@ -124,8 +124,13 @@ def evaluate_dataset(
     return out
 
 
-def evaluate(path, options: CompareOptions | None = None, split: str = "all", limit: int | None = None,
-             progress: Progress | None = None) -> dict:
+def evaluate(
+    path,
+    options: CompareOptions | None = None,
+    split: str = "all",
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> dict:
     options = options or CompareOptions()
     datasets = {}
     for folder in find_datasets(path):

@@ -1,0 +1,47 @@
+"""Evaluation gate: a fixed sample of the DEV 'report' half, scored by the real CLI, against pinned floors.
+
+The floors (tests/eval_floors.json) sit a little under the measured figures; the sample is small,
+so a drop of a few points is noise, a larger one is a regression to look at.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newstrace.cli import app
+
+from .conftest import sample_dataset
+
+FLOORS = json.loads((Path(__file__).with_name("eval_floors.json")).read_text())
+
+
+@pytest.fixture(scope="module")
+def gate_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gate")
+    for name, n in FLOORS["sample"].items():
+        sample_dataset(name, root, n)
+    res = CliRunner().invoke(app, ["eval", str(root), "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_eval_json_schema(gate_report):
+    assert gate_report["schema"] == "newstrace.eval/1"
+    for name in FLOORS["sample"]:
+        assert name in gate_report["datasets"]
+    pairs = gate_report["datasets"]["llmfake"]["pairs"]
+    assert {"f1", "precision", "recall", "accuracy", "auc", "n"} <= pairs.keys()
+    assert {"plagdet", "granularity", "precision", "recall"} <= gate_report["datasets"]["pan13"]["spans"].keys()
+    assert {"accuracy", "f1"} <= gate_report["datasets"]["mrpc"]["sentence_pairs"].keys()
+
+
+@pytest.mark.parametrize("path", sorted(FLOORS["floors"]))
+def test_figure_stays_above_floor(gate_report, path):
+    node = gate_report["datasets"]
+    for part in path.split("/"):
+        node = node[part]
+    assert node >= FLOORS["floors"][path], f"{path} = {node}, floor {FLOORS['floors'][path]}"

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newstrace.segment import split_sentences
+
+
+def test_offsets_index_the_text(seed_paths):
+    text = seed_paths[0].read_text(encoding="utf-8")
+    segs = split_sentences(text)
+    assert len(segs) > 20
+    for s in segs:
+        assert text[s.start : s.end] == s.text
+    assert [s.start for s in segs] == sorted(s.start for s in segs)
+
+
+def test_abbreviations_do_not_cut_sentences():
+    text = "The U.S. Army said on Monday that Mr. Smith left. He went home."
+    assert [s.text for s in split_sentences(text)] == [
+        "The U.S. Army said on Monday that Mr. Smith left.",
+        "He went home.",
+    ]
+
+
+def test_lowercased_source_is_split(llmfake_docs):
+    # LLMFake's CoAID originals are lowercased with no capital after a full stop
+    text = next(t for i, t in llmfake_docs.items() if i.startswith("llmfake:orig:coaid") and ". the " in t)
+    segs = split_sentences(text)
+    assert len(segs) >= 3
+    assert all(len(s.text.split()) <= 60 for s in segs)
+
+
+def test_run_on_text_is_windowed():
+    text = " ".join(f"word{i}" for i in range(500))
+    segs = split_sentences(text, max_words=60)
+    assert all(len(s.text.split()) <= 60 for s in segs)
+    assert sum(len(s.text.split()) for s in segs) == 500
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n\"'U.S")), min_size=0, max_size=300))
+def test_offsets_property(text):
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+        assert s.text.strip() == s.text and s.text
