@@ -20,6 +20,10 @@ from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
 
 COSINE_WEIGHT = 0.7  # semantic share of the pair score; the rest is lexical overlap
+STANDALONE = 0.7  # a pair this similar needs no neighbour to be believed
+SHORT_SEGMENT = 4  # words; shorter segments need word overlap to align
+SUPPORTED_DROP = 0.1  # next to a believed pair, a pair this much under the threshold still counts
+GROWTH_STEPS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,48 @@ def kind_of(ratio: float) -> str:
     return "paraphrase"
 
 
+def _dilate(mask: np.ndarray, reach: int) -> np.ndarray:
+    """True where a True of `mask` lies within `reach` rows and columns."""
+    out = np.zeros_like(mask)
+    rows, cols = mask.shape
+    for di in range(-reach, reach + 1):
+        for dj in range(-reach, reach + 1):
+            src = mask[max(0, -di) : rows - max(0, di), max(0, -dj) : cols - max(0, dj)]
+            out[max(0, di) : rows - max(0, -di), max(0, dj) : cols - max(0, -dj)] |= src
+    return out
+
+
+def select_pairs(
+    score: np.ndarray, lexical: np.ndarray, suspect: PreparedText, source: PreparedText, threshold: float
+) -> np.ndarray:
+    """The aligned pairs, as a boolean matrix; every rule here is symmetric in the two texts.
+
+    A pair must pass the threshold and be the best match of one of its sentences. It stands on its
+    own when it is the best match of both, or clearly strong; otherwise it needs a believed pair
+    next to it (the second half of a split sentence, say), because a lone weak match between two
+    long documents is usually chance. Next to a believed pair a slightly weaker match is taken
+    too: heavily obfuscated passages score just under the threshold, sentence after sentence.
+    Very short segments (headings, numbers) match too easily on meaning alone, so they need word
+    overlap and never stand alone.
+    """
+    row_best = score.max(axis=1, keepdims=True)
+    col_best = score.max(axis=0, keepdims=True)
+    best_of_one = (score >= row_best) | (score >= col_best)
+    short_sus = np.array([len(t) < SHORT_SEGMENT for t in suspect.token_lists])
+    short_src = np.array([len(t) < SHORT_SEGMENT for t in source.token_lists])
+    short = short_sus[:, None] | short_src[None, :]
+    candidate = (score >= threshold) & best_of_one & (~short | (lexical >= 0.7))
+    supported = (score >= threshold - SUPPORTED_DROP) & best_of_one & ~short
+    mutual = (score >= row_best) & (score >= col_best)
+    kept = candidate & ~short & (mutual | (score >= STANDALONE))
+    for _ in range(GROWTH_STEPS):  # grow runs outward from the pairs that stand on their own
+        grown = kept | ((candidate | supported) & _dilate(kept, 2))
+        if (grown == kept).all():
+            break
+        kept = grown
+    return kept
+
+
 def align(
     source: PreparedText,
     suspect: PreparedText,
@@ -79,9 +125,7 @@ def align(
     score = sim.score
     if score.size == 0:
         return []
-    row_best = score.max(axis=1, keepdims=True)
-    col_best = score.max(axis=0, keepdims=True)
-    keep = (score >= options.align_threshold) & ((score >= row_best) | (score >= col_best))
+    keep = select_pairs(score, sim.lexical, suspect, source, options.align_threshold)
     out = []
     for i, j in zip(*np.nonzero(keep), strict=True):
         ratio = wording_ratio(suspect.token_lists[i], source.token_lists[j])

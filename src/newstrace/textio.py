@@ -80,7 +80,9 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
     matches = from_bytes(data[:200_000])
     best = matches.best()
     if best is None:
-        raise InputError("input is not text in any encoding newstrace knows; pass --encoding NAME or convert it to UTF-8")
+        raise InputError(
+            "input is not text in any encoding newstrace knows; pass --encoding NAME or convert it to UTF-8"
+        )
     # Single-byte Latin code pages are often indistinguishable on short text; news in them is
     # overwhelmingly Windows-1252, so prefer it whenever the detector found it plausible.
     if best.encoding in _LATIN_LOOKALIKES and any(m.encoding == "cp1252" for m in matches):

@@ -17,7 +17,7 @@ from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
 from newstrace.options import CompareOptions
 from newstrace.paraphrase import paraphrase_probabilities
-from newstrace.passages import group_passages
+from newstrace.passages import reported_passages
 from newstrace.prepared import PreparedText, prepare_many
 from newstrace.textio import parse_document
 
@@ -96,7 +96,7 @@ def detections_of(outcomes: list[PairOutcome]) -> tuple[list, list]:
         for s0, sl, t0, tl in o.pair.get("spans") or []:
             cases.append((key, s0, s0 + sl, t0, t0 + tl))
         if o.comparison.derived:
-            for p in group_passages(o.comparison.alignments):
+            for p in reported_passages(o.comparison.alignments):
                 detections.append((key, p.source[0], p.source[1], p.suspect[0], p.suspect[1]))
     return cases, detections
 
