@@ -5,35 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newstrace.align import Alignment, Similarity, align, similarity
+from newstrace.changes import analyse_changes
 from newstrace.direction import Direction, estimate_direction
 from newstrace.embed import SentenceEncoder
 from newstrace.features import SideCoverage, document_features, side_coverage
+from newstrace.findings import Finding
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText, prepare_many
 from newstrace.textio import Document, parse_document
 from newstrace.verdict import Calibration, decide, default_calibration
 
 SCHEMA = "newstrace.compare/1"
-
-
-@dataclass
-class Finding:
-    type: str
-    detail: str
-    suspect: tuple[int, int] | None = None
-    source: tuple[int, int] | None = None
-    severity: str = "info"
-    evidence: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {
-            "type": self.type,
-            "suspect": list(self.suspect) if self.suspect else None,
-            "source": list(self.source) if self.source else None,
-            "detail": self.detail,
-            "severity": self.severity,
-            "evidence": self.evidence,
-        }
 
 
 @dataclass
@@ -112,6 +94,8 @@ def compare_prepared(
     verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
     coverage = side_coverage(source, suspect, alignments)
     direction = estimate_direction(source.document, suspect.document, coverage, verdict.derived)
+    # change analysis explains a derivation; between independent texts every sentence would "differ"
+    findings = analyse_changes(source, suspect, alignments) if verdict.derived else []
     return Comparison(
         source=source,
         suspect=suspect,
@@ -123,6 +107,7 @@ def compare_prepared(
         direction=direction,
         alignments=alignments,
         features=feats,
+        findings=findings,
     )
 
 

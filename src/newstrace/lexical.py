@@ -128,4 +128,9 @@ def dice_matrix(sets_a: Sequence[set[str]], sets_b: Sequence[set[str]]) -> np.nd
     size_a = aw.sum(axis=1, keepdims=True)
     size_b = bw.sum(axis=1, keepdims=True)
     denom = size_a + size_b.T
-    return np.where(denom > 0, 2 * inter / np.maximum(denom, 1e-9), 0.0).astype(np.float32)
+    dice = np.where(denom > 0, 2 * inter / np.maximum(denom, 1e-9), 0.0)
+    # Dice alone punishes a sentence that a rewrite split in two; the overlap coefficient (share
+    # of the smaller set found in the larger) does not, so half of each is used.
+    smaller = np.minimum(size_a, size_b.T)
+    overlap = np.where(smaller > 0, inter / np.maximum(smaller, 1e-9), 0.0)
+    return (0.5 * dice + 0.5 * overlap).astype(np.float32)

@@ -13,6 +13,7 @@ import numpy as np
 
 from newstrace.compare import Comparison, compare_prepared
 from newstrace.embed import default_encoder
+from newstrace.evaluation.changes import score_changes
 from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
 from newstrace.options import CompareOptions
@@ -121,7 +122,20 @@ def evaluate_dataset(
             out["spans"] = _round(plagdet(cases, detections))
     if ds.sentence_pairs:
         out["sentence_pairs"] = score_sentence_pairs(ds, limit)
+    if ds.changes:
+        if limit:
+            ds.changes = ds.changes[:limit]
+        ids = {i for r in ds.changes for i in (r["source_id"], r["suspect_id"])}
+        out["changes"] = _round_deep(score_changes(ds, prepare_documents(ds, ids, options, progress), options))
     return out
+
+
+def _round_deep(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _round_deep(v) for k, v in value.items()}
+    return value
 
 
 def evaluate(

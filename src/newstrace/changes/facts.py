@@ -1,0 +1,135 @@
+"""Figures, dates and names in a sentence: the facts a rewrite can quietly change.
+
+Patterns rather than a model: numbers and time expressions in English news follow a small set of
+forms, and the capitalised-name heuristic is enough to notice that "Reuters" became "Kyodo".
+"""
+
+from __future__ import annotations
+
+import re
+
+from newstrace.lexical import STOPWORDS, normalise
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "dozen": 12, "half": 0.5, "twice": 2, "thrice": 3,
+}  # fmt: skip
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+_NUM = re.compile(
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<scale>thousand|million|billion|trillion|bn)\b)?"
+    r"|\b(?P<word>" + "|".join(_NUMBER_WORDS) + r")\b",
+    re.I,
+)
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE = (
+    r"yesterday|today|tonight|tomorrow|last (?:week|month|year|night)|next (?:week|month|year)|"
+    r"this (?:week|month|year|morning|afternoon|evening)|earlier this \w+|recently|lately|"
+    r"(?:early|late) (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
+_DATE = re.compile(
+    r"\b(?:(?:" + "|".join(MONTHS) + r")\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?"
+    r"|(?:" + "|".join(WEEKDAYS) + r")|" + _RELATIVE + r"|(?:19|20)\d{2})\b",
+    re.I,
+)
+VAGUE_TIMES = {"recently", "lately"}
+_SHORT_MONTHS = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+
+
+def _is_year(value: float, text: str) -> bool:
+    return 1900 <= value <= 2100 and float(value).is_integer() and len(text) == 4
+
+
+def number_values(text: str) -> set[float]:
+    """Numeric values in a sentence ("seven" and "7" both give 7.0; years are left to dates)."""
+    out: set[float] = set()
+    for m in _NUM.finditer(text):
+        if m.group("word"):
+            word = m.group("word").lower()
+            if word == "one":  # "one of the", "no one": too often not a quantity
+                continue
+            out.add(float(_NUMBER_WORDS[word]))
+            continue
+        raw = m.group("num")
+        try:
+            value = float(raw.replace(",", ""))
+        except ValueError:
+            continue
+        if _is_year(value, raw):
+            continue
+        if m.group("scale"):
+            out.add(value * _SCALE[m.group("scale").lower()])
+        out.add(value)
+    return out
+
+
+def time_expressions(text: str) -> set[str]:
+    """Time expressions as atoms: "early on Tuesday (Sept 12)" gives {"tuesday", "sept 12"}."""
+    out = set()
+    for m in _DATE.finditer(text):
+        expr = re.sub(r"\s+", " ", normalise(m.group()).rstrip("."))
+        if expr == "may" and not re.match(r"May\s+\d", text[m.start() : m.end() + 4]):
+            continue  # the modal verb, not the month
+        if expr in _SHORT_MONTHS and not m.group()[0].isupper():
+            continue
+        expr = re.sub(r"^(?:early|late) (?:on )?", "", expr)
+        out.add(expr)
+    return out
+
+
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w'’.-]*)*")
+
+
+def name_phrases(text: str) -> set[str]:
+    """Capitalised word sequences, lower-cased, minus sentence-initial function words and time words."""
+    out = set()
+    for m in _NAME.finditer(text):
+        words = [w.strip(".'’") for w in m.group().split()]
+        words = [w for w in words if w and normalise(w) not in STOPWORDS]
+        words = [w for w in words if normalise(w) not in MONTHS and normalise(w) not in WEEKDAYS]
+        if not words:
+            continue
+        phrase = normalise(" ".join(words)).replace("'s", "").replace("’s", "")
+        if len(phrase) >= 2:
+            out.add(phrase)
+    return out
+
+
+def _name_parts(phrase: str) -> list[str]:
+    return [t for t in re.split(r"[\s'-]+", phrase.replace(".", "")) if len(t) > 1]
+
+
+def name_tokens(phrases: set[str]) -> set[str]:
+    return {t for p in phrases for t in _name_parts(p)}
+
+
+def name_supported(phrase: str, other_tokens: set[str]) -> bool:
+    """A name counts as present when any of its words is ("Kim" and "Kim Jong Un", "U.S." and "US")."""
+    return any(t in other_tokens for t in _name_parts(phrase))
