@@ -287,7 +287,8 @@ def _facts(ctx: _Context, i: int, js: list[int]) -> list[Finding]:
             )
         )
     elif unmatched:
-        strangers = [t for t in unmatched if not t & ctx.source_tokens - {"source", "official", "officials"}]
+        known = ctx.source_tokens - {"source", "official", "officials"}
+        strangers = [t for t in unmatched if not {p for w in t for p in re.split(r"[-.]", w) if p} & known]
         if strangers:
             out.append(
                 Finding(

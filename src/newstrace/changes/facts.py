@@ -111,7 +111,7 @@ def name_phrases(text: str) -> set[str]:
     """Capitalised word sequences, lower-cased, minus sentence-initial function words and time words."""
     out = set()
     for m in _NAME.finditer(text):
-        words = [w.strip(".'’") for w in m.group().split()]
+        words = [re.sub(r"['’]s$", "", w).strip(".'’") for w in m.group().split()]
         words = [w for w in words if w and normalise(w) not in STOPWORDS]
         words = [w for w in words if normalise(w) not in MONTHS and normalise(w) not in WEEKDAYS]
         if not words:

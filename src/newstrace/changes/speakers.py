@@ -35,9 +35,14 @@ _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "president", "prime"})
 _WORD = re.compile(r"[\w'’.-]+")
 
 
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that", "there"})
+
+
 def _speaker_word(word: str) -> bool:
     w = word.strip(".,")
-    return bool(w) and (w[0].isupper() or normalise(w) in ATTRIBUTION_NOUNS)
+    if not w or normalise(w) in _PRONOUNS:
+        return False
+    return w[0].isupper() or normalise(w) in ATTRIBUTION_NOUNS
 
 
 def _phrase(words: list[str]) -> set[str]:

@@ -26,6 +26,7 @@ from newstrace.paraphrase import SENTENCE_FEATURES, pair_cosines, sentence_featu
 
 CALIBRATION_VERSION = "3"
 TREES = 150
+SENTENCE_FIT_DATASETS = {"mrpc"}
 INDEPENDENT_KINDS = {"same-event"}
 UNRELATED_KINDS = {"similar-event", "hard-negative"}
 
@@ -154,12 +155,16 @@ def fit_calibration(pair_rows: list[dict], sentence_rows: list[dict], data_dir: 
     y = np.array([r["derived"] for r in usable])
     w = _balanced_weights([r["dataset"] for r in usable], [r["derived"] for r in usable])
     doc_model = _fit_trees(x, y, w)
-    sx = np.array([[r[n] for n in SENTENCE_FEATURES] for r in sentence_rows], dtype=float)
-    sy = np.array([r["label"] for r in sentence_rows])
-    sw = _balanced_weights([r["dataset"] for r in sentence_rows], [True] * len(sentence_rows))
+    # The sentence model is fitted on news paraphrase (MRPC) only: PAWS's word-swap negatives pull
+    # the boundary the other way (pooled, MRPC accuracy fell from 0.76 to 0.59 in 5-fold CV), and
+    # newstrace's job is news; PAWS is reported as an out-of-domain stress test.
+    news = [r for r in sentence_rows if r["dataset"] in SENTENCE_FIT_DATASETS] or sentence_rows
+    sx = np.array([[r[n] for n in SENTENCE_FEATURES] for r in news], dtype=float)
+    sy = np.array([r["label"] for r in news])
+    sw = np.ones(len(news))
     sentence_model = _fit_logistic(sx, sy, sw)
     counts: dict[str, int] = {}
-    for r in usable + sentence_rows:
+    for r in usable + news:
         counts[r["dataset"]] = counts.get(r["dataset"], 0) + 1
     return {
         "version": CALIBRATION_VERSION,

@@ -29,6 +29,9 @@ mark.finding{background:none;border-bottom:3px solid #dc2626}
 mark.active{outline:2px solid #111}
 .legend mark{padding:0 .4rem}
 ul.findings{font-family:sans-serif;font-size:.9rem;padding:0 2rem 2rem 3rem}
+ul.findings li{margin-bottom:.5rem}
+h2.findings-title{font-family:sans-serif;font-size:1rem;padding:0 2rem}
+q.snippet{color:#555}
 .critical{color:#b91c1c;font-weight:bold}.warning{color:#b45309}
 """
 
@@ -83,7 +86,14 @@ def render_html(result: Comparison, source_name: str = "source", suspect_name: s
         f"<span>source reused <b>{result.coverage.source:.0%}</b></span>"
     )
     findings = "".join(
-        f'<li class="{html.escape(f.severity)}">{html.escape(f.type)}: {html.escape(f.detail)}</li>'
+        f'<li class="{html.escape(f.severity)}" data-suspect="{f.suspect[0] if f.suspect else ""}">'
+        f"<b>{html.escape(f.severity)}</b> {html.escape(f.type)}: {html.escape(f.detail)}"
+        + (
+            f'<br><q class="snippet">{html.escape(result.suspect.text[f.suspect[0] : f.suspect[1]])}</q>'
+            if f.suspect
+            else ""
+        )
+        + "</li>"
         for f in result.findings
     )
     # "<" escaped so article text can never close the script element
@@ -103,6 +113,7 @@ def render_html(result: Comparison, source_name: str = "source", suspect_name: s
 <section><h2>Suspect: {html.escape(suspect_name)}</h2>
 <div class="text" id="suspect">{_highlight(result.suspect.text, _spans(result, "suspect"))}</div></section>
 </main>
+<h2 class="findings-title">Findings ({len(result.findings)})</h2>
 <ul class="findings">{findings}</ul>
 <script type="application/json" id="newstrace-data">{data}</script>
 <script>{_JS}</script>
