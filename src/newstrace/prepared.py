@@ -14,7 +14,7 @@ from newstrace.embed import SentenceEncoder, default_encoder
 from newstrace.lexical import content_words, tokens
 from newstrace.options import CompareOptions
 from newstrace.segment import Segment, split_sentences
-from newstrace.textio import Document, parse_document
+from newstrace.textio import Document, clean_view, parse_document
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def prepare(
     options = options or CompareOptions()
     if isinstance(document, str):
         document = parse_document(document)
-    segments = split_sentences(document.text, document.body_start, options.max_segment_words)
+    segments = split_sentences(clean_view(document.text), document.body_start, options.max_segment_words)
     vectors = (encoder or default_encoder()).encode([s.text for s in segments])
     token_lists = [tokens(s.text) for s in segments]
     return PreparedText(
@@ -62,7 +62,7 @@ def prepare_many(
     """Prepare a batch with one model call, which is several times faster than one call each."""
     options = options or CompareOptions()
     encoder = encoder or default_encoder()
-    all_segments = [split_sentences(d.text, d.body_start, options.max_segment_words) for d in documents]
+    all_segments = [split_sentences(clean_view(d.text), d.body_start, options.max_segment_words) for d in documents]
     flat = [s.text for segs in all_segments for s in segs]
     vectors = encoder.encode(flat)
     out = []

@@ -111,6 +111,22 @@ def _control_share(text: str) -> float:
     return bad / len(sample)
 
 
+# Control characters become spaces (and the C1-era quote codes quotes), one character for one,
+# so the cleaned view has the same offsets as the text it came from.
+_CLEAN = {i: " " for i in range(32) if chr(i) not in "\n\r\t"} | {
+    0x7F: " ",
+    0x18: "'",
+    0x19: "'",
+    0x1C: '"',
+    0x1D: '"',
+}
+
+
+def clean_view(text: str) -> str:
+    """`text` with control characters replaced one for one, for segmentation and the model."""
+    return text.translate(_CLEAN)
+
+
 def looks_like_html(data: bytes | str) -> bool:
     head = data[:4096] if isinstance(data, bytes) else data[:4096].encode("utf-8", "ignore")
     return bool(_HTML_HINT.search(head))
@@ -130,8 +146,6 @@ def parse_document(text: str, *, source_format: str = "text", meta: dict[str, st
     """Read metadata and dateline off the head of an article's text."""
     if not text or not text.strip():
         raise InputError("the article is empty")
-    if _control_share(text) > 0.05:
-        raise InputError("input looks binary (control characters), not an article")
     pos = 0
     published: date | None = None
     m = _META_FIELD.match(text)
@@ -169,6 +183,8 @@ def document_from_bytes(data: bytes, *, encoding: str | None = None, max_bytes: 
     if not data.strip():
         raise InputError("the article is empty")
     text = decode_bytes(data, encoding)
+    if _control_share(text) > 0.05:
+        raise InputError("input looks binary (control characters), not an article")
     if looks_like_html(text):
         return parse_document(html_to_text(text), source_format="html")
     return parse_document(text)

@@ -13,6 +13,7 @@ import numpy as np
 
 from newstrace.compare import Comparison, compare_prepared
 from newstrace.embed import default_encoder
+from newstrace.errors import InputError
 from newstrace.evaluation.changes import score_changes
 from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
@@ -20,7 +21,7 @@ from newstrace.options import CompareOptions
 from newstrace.paraphrase import paraphrase_probabilities
 from newstrace.passages import reported_passages
 from newstrace.prepared import PreparedText, prepare_many
-from newstrace.textio import parse_document
+from newstrace.textio import Document, parse_document
 
 EVAL_SCHEMA = "newstrace.eval/1"
 Progress = Callable[[str, int], None]  # (task label, units done since last call)
@@ -34,12 +35,20 @@ def prepare_documents(
     encoder = default_encoder()
     for lo in range(0, len(wanted), batch):
         chunk = wanted[lo : lo + batch]
-        docs = [parse_document(ds.documents[i]) for i in chunk]
+        docs = [_parse_or_blank(ds.documents[i]) for i in chunk]
         for doc_id, prep in zip(chunk, prepare_many(docs, options, encoder), strict=True):
             out[doc_id] = prep
         if progress:
             progress(f"{ds.name}: preparing", len(chunk))
     return out
+
+
+def _parse_or_blank(text: str) -> Document:
+    """A dataset text newstrace cannot read (empty) is scored as an article with no sentences."""
+    try:
+        return parse_document(text)
+    except InputError:
+        return Document(text=text, body_start=len(text))
 
 
 @dataclass
