@@ -17,6 +17,7 @@ from newstrace.changes.facts import (
     name_phrases,
     name_supported,
     name_tokens,
+    names_any_case,
     number_values,
     time_expressions,
 )
@@ -54,7 +55,9 @@ class _Context:
         self.source_numbers = number_values(body)
         self.source_times = time_expressions(body)
         self.source_tokens = set(tokens(body))
-        self.source_name_tokens = name_tokens(name_phrases(body)) | self.source_tokens
+        self.source_name_tokens_only = name_tokens(name_phrases(body))
+        self.source_name_tokens = self.source_name_tokens_only | self.source_tokens
+        self.suspect_name_tokens = name_tokens(name_phrases(suspect.document.body))
         self.suspect_tokens = set(tokens(suspect.document.body))
         self.suspect_times = time_expressions(suspect.document.body)
         self.reported_times: set[tuple[tuple[int, int], str]] = set()
@@ -70,7 +73,9 @@ class _Context:
 def _new_facts(ctx: _Context, text: str) -> dict[str, str]:
     """Names, figures and times in a sentence that the source never mentions."""
     names = sorted(
-        p for p in name_phrases(text) if not name_supported(p, ctx.source_name_tokens) and not _common_word(p, text)
+        p
+        for p in names_any_case(text, ctx.source_name_tokens_only)
+        if not name_supported(p, ctx.source_name_tokens) and not _common_word(p, text)
     )
     figures = sorted(_fmt(v) for v in number_values(text) - ctx.source_numbers)
     times = sorted(time_expressions(text) - ctx.source_times)
@@ -245,7 +250,8 @@ def _facts(ctx: _Context, i: int, js: list[int]) -> list[Finding]:
             )
         )
     # names
-    ps, pt = name_phrases(src_text), name_phrases(sus_text)
+    ps = names_any_case(src_text, ctx.suspect_name_tokens)
+    pt = names_any_case(sus_text, ctx.source_name_tokens_only)
     new_n = {p for p in pt if not name_supported(p, ctx.source_name_tokens) and not _common_word(p, sus_text)}
     missing_n = {p for p in ps if not name_supported(p, ctx.suspect_tokens)}
     if new_n and missing_n:

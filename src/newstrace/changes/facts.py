@@ -117,8 +117,33 @@ def name_phrases(text: str) -> set[str]:
         if not words:
             continue
         phrase = normalise(" ".join(words)).replace("'s", "").replace("’s", "")
-        if len(phrase) >= 2:
+        if len(phrase) >= 2 and phrase != "unk":  # UNK: the unknown-word mark of model summaries
             out.add(phrase)
+    return out
+
+
+def is_cased(text: str) -> bool:
+    """Does the text use capitals at all? (Model summaries and some archives are lower-cased.)"""
+    letters = [c for c in text.replace("UNK", "") if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.01
+
+
+def names_any_case(text: str, known_names: set[str], rare_level: float = 3.0) -> set[str]:
+    """Names in a text that may be lower-cased: words known as names elsewhere, or rare words.
+
+    With no capitals to go by, a word counts as a name when the other text capitalises it, or when
+    it is rare in English (surnames, places, organisations mostly are).
+    """
+    from newstrace.lexical import rarity, tokens
+
+    if is_cased(text):
+        return name_phrases(text)
+    out = set()
+    for t in tokens(text):
+        if t in STOPWORDS or len(t) < 3 or t.isdigit() or t == "unk":
+            continue
+        if t in known_names or rarity(t) >= rare_level:
+            out.add(t)
     return out
 
 
