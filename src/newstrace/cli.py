@@ -141,5 +141,186 @@ def evaluate_command(
         console.print(_eval_table(report))
 
 
+index_app = typer.Typer(help="Build and inspect the on-disk corpus index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+IndexOption = Annotated[
+    Path | None, typer.Option("--index", help="Index folder (default: $NEWSTRACE_INDEX or ./.newstrace).")
+]
+
+
+def _open(index: Path | None, create: bool = False):
+    from newstrace.index.store import open_store
+
+    return open_store(index, create=create)
+
+
+@index_app.command("add")
+def index_add(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, JSONL/CSV files, or - for JSONL on stdin.")],
+    index: IndexOption = None,
+    include: Annotated[list[str] | None, typer.Option(help="Glob of files to take from folders (repeatable).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Glob of files to skip in folders (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")] = False,
+) -> None:
+    """Add articles to the index (incremental: same id and content is skipped, new content updates)."""
+    from newstrace.index.ingest import DEFAULT_INCLUDE, ingest, iter_inputs
+
+    try:
+        store = _open(index, create=True)
+        items = iter_inputs(paths, tuple(include) if include else DEFAULT_INCLUDE, tuple(exclude or ()))
+        with Progress(
+            TextColumn("indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("indexing", total=None)
+            report = ingest(store, items, progress=lambda n: bar.advance(task, n))
+        store.close()
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    out = report.to_json()
+    if as_json:
+        sys.stdout.write(json.dumps(out) + "\n")
+        return
+    console.print(
+        f"added {out['added']}, updated {out['updated']}, skipped {out['skipped']} (unchanged), "
+        f"rejected {out['rejected']}"
+    )
+    for r in report.rejected[:50]:
+        console.print(f"  [yellow]rejected[/] {r.where}: {r.reason}")
+    if len(report.rejected) > 50:
+        console.print(f"  ... and {len(report.rejected) - 50} more (use --json for all)")
+
+
+@index_app.command("stats")
+def index_stats(
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Documents, sentences and size on disk of the index."""
+    try:
+        store = _open(index)
+        stats = store.stats()
+        store.close()
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(stats) + "\n")
+    else:
+        for key, value in stats.items():
+            console.print(f"{key:>15}: {value:,}" if isinstance(value, int) else f"{key:>15}: {value}")
+
+
+@index_app.command("remove")
+def index_remove(
+    ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
+    index: IndexOption = None,
+) -> None:
+    """Remove documents from the index by id."""
+    try:
+        store = _open(index)
+        removed = store.remove(ids)
+        store.close()
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    missing = sorted(set(ids) - set(removed))
+    console.print(f"removed {len(removed)}" + (f"; not in the index: {', '.join(missing)}" if missing else ""))
+
+
+@index_app.command("export")
+def index_export(
+    index: IndexOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write JSONL here instead of stdout.")] = None,
+) -> None:
+    """Export every document as JSONL (id, text, title, url, outlet, published)."""
+    try:
+        store = _open(index)
+        fh = out.open("w", encoding="utf-8") if out else sys.stdout
+        for doc in store.iter_documents():
+            rec = {
+                k: v
+                for k, v in (
+                    ("id", doc.id),
+                    ("text", doc.text),
+                    ("title", doc.title),
+                    ("url", doc.url),
+                    ("outlet", doc.outlet),
+                    ("published", doc.published),
+                )
+                if v is not None
+            }
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if out:
+            fh.close()
+        store.close()
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+
+
+@index_app.command("verify")
+def index_verify(index: IndexOption = None) -> None:
+    """Check that every part of the index agrees; exit 1 and list what is wrong if not."""
+    try:
+        store = _open(index)
+        problems = store.verify()
+        store.close()
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    if problems:
+        for p in problems:
+            console.print(f"[red]problem[/] {p}")
+        raise typer.Exit(1)
+    console.print("index OK")
+
+
+@app.command()
+def trace(
+    article: Annotated[str, typer.Argument(help="The article to trace: a text or HTML file, or - for stdin.")],
+    index: IndexOption = None,
+    top: Annotated[int, typer.Option(min=1, help="How many sources to show.")] = 5,
+    since: Annotated[str | None, typer.Option(help="Only sources published on or after this ISO date.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the newstrace.trace/1 JSON document.")] = False,
+    encoding: Annotated[str | None, typer.Option(help="Force the input encoding (default: detect).")] = None,
+) -> None:
+    """Find ARTICLE's sources in the index, and which of its sentences came from which."""
+    from newstrace.trace import trace as run_trace
+
+    options = CompareOptions()
+    try:
+        doc = _read(article, encoding, options)
+        store = _open(index)
+        result = run_trace(doc, store, options, top=top, since=since)
+        store.close()
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"Sources of {article} ({result.candidates} candidates retrieved)")
+    for col in ("rank", "id", "role", "verdict", "probability", "coverage", "published", "sentences"):
+        table.add_column(col)
+    for k, s in enumerate(result.sources, 1):
+        c = s.comparison
+        table.add_row(
+            str(k),
+            s.document.id,
+            s.role,
+            c.verdict,
+            f"{c.probability:.1%}",
+            f"{c.coverage.suspect:.0%}",
+            s.document.published or "",
+            str(len(s.sentences)),
+        )
+    console.print(table)
+    console.print(f"{len(result.unsourced)} sentence(s) of the article have no source in the index.")
+
+
 def main() -> None:  # pragma: no cover
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -15,3 +15,11 @@ class ModelError(NewstraceError):
 
 class DatasetError(NewstraceError):
     """An evaluation dataset folder is not in the documented format."""
+
+
+class IndexUnusable(NewstraceError):
+    """The index cannot be opened or is inconsistent."""
+
+
+class IndexNotFound(IndexUnusable):
+    """No index exists at the given place."""

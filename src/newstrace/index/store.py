@@ -1,0 +1,277 @@
+"""Embedded on-disk storage: SQLite in WAL mode, with an FTS5 index of each document's terms.
+
+Each batch of writes is one transaction, so a crash or kill during ingest loses at most the
+batch in flight and never leaves an index that cannot be opened. `Store` is the interface the
+rest of newstrace uses; another backend implements it without touching callers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newstrace.errors import IndexNotFound, IndexUnusable
+from newstrace.index.terms import document_terms
+
+SCHEMA_VERSION = "1"
+DEFAULT_INDEX_DIR = ".newstrace"
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO date
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        h = hashlib.sha256(self.text.encode("utf-8"))
+        for value in (self.title, self.url, self.outlet, self.published):
+            h.update(b"\x00" + (value or "").encode("utf-8"))
+        return h.hexdigest()
+
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])|\n\s*\n?")
+
+
+def estimate_sentences(text: str) -> int:
+    """A fast sentence count for index statistics (ingest cannot afford pysbd on every document)."""
+    stripped = text.strip()
+    return len(_SENTENCE_END.findall(stripped)) + 1 if stripped else 0
+
+
+class Store(ABC):
+    """What newstrace needs from an index backend."""
+
+    @abstractmethod
+    def upsert(self, docs: Iterable[IndexedDocument]) -> dict[str, str]:
+        """Add or update documents in one transaction; returns id -> added | updated | skipped."""
+
+    @abstractmethod
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents; returns the ids that were present."""
+
+    @abstractmethod
+    def get(self, doc_id: str) -> IndexedDocument | None: ...
+
+    @abstractmethod
+    def search(self, terms: list[str], limit: int, since: str | None = None) -> list[tuple[str, float]]:
+        """Document ids ranked by BM25 over `terms` (best first), with their scores."""
+
+    @abstractmethod
+    def iter_documents(self) -> Iterator[IndexedDocument]: ...
+
+    @abstractmethod
+    def stats(self) -> dict: ...
+
+    @abstractmethod
+    def verify(self) -> list[str]:
+        """Problems found (an empty list means every part of the index agrees)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    title TEXT, url TEXT, outlet TEXT, published TEXT,
+    n_chars INTEGER NOT NULL,
+    n_sentences INTEGER NOT NULL,
+    text BLOB NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
+CREATE TABLE IF NOT EXISTS doc_terms(rowid INTEGER PRIMARY KEY, terms TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS terms_fts USING fts5(
+    terms, content='doc_terms', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        self.dir = Path(path)
+        db = self.dir / "index.sqlite"
+        if not db.exists() and not create:
+            raise IndexNotFound(f"no newstrace index at {self.dir}; create one with `newstrace index add`")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(db, timeout=30.0)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(_SCHEMA)
+            version = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if version is None:
+                with self.conn:
+                    self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            elif version[0] != SCHEMA_VERSION:
+                raise IndexUnusable(
+                    f"index at {self.dir} has schema {version[0]}, this newstrace reads {SCHEMA_VERSION}"
+                )
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnusable(f"cannot open the index at {self.dir}: {exc}") from exc
+
+    # -- writes ---------------------------------------------------------------------------
+    def upsert(self, docs: Iterable[IndexedDocument]) -> dict[str, str]:
+        outcome: dict[str, str] = {}
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.conn:  # one transaction: all of the batch or none of it
+            for doc in docs:
+                digest = doc.content_hash
+                row = self.conn.execute("SELECT rowid, content_hash FROM documents WHERE id=?", (doc.id,)).fetchone()
+                if row and row[1] == digest:
+                    outcome[doc.id] = "skipped"
+                    continue
+                if row:
+                    self._delete_rowid(row[0])
+                cur = self.conn.execute(
+                    "INSERT INTO documents(id, content_hash, title, url, outlet, published, n_chars, n_sentences,"
+                    " text, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        doc.id,
+                        digest,
+                        doc.title,
+                        doc.url,
+                        doc.outlet,
+                        doc.published,
+                        len(doc.text),
+                        estimate_sentences(doc.text),
+                        zlib.compress(doc.text.encode("utf-8"), 6),
+                        now,
+                    ),
+                )
+                rowid = cur.lastrowid
+                terms = " ".join(document_terms(doc.text))
+                self.conn.execute("INSERT INTO doc_terms(rowid, terms) VALUES (?,?)", (rowid, terms))
+                self.conn.execute("INSERT INTO terms_fts(rowid, terms) VALUES (?,?)", (rowid, terms))
+                outcome[doc.id] = "updated" if row else "added"
+        return outcome
+
+    def _delete_rowid(self, rowid: int) -> None:
+        old = self.conn.execute("SELECT terms FROM doc_terms WHERE rowid=?", (rowid,)).fetchone()
+        if old is not None:
+            self.conn.execute("INSERT INTO terms_fts(terms_fts, rowid, terms) VALUES ('delete', ?, ?)", (rowid, old[0]))
+            self.conn.execute("DELETE FROM doc_terms WHERE rowid=?", (rowid,))
+        self.conn.execute("DELETE FROM documents WHERE rowid=?", (rowid,))
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        removed = []
+        with self.conn:
+            for doc_id in ids:
+                row = self.conn.execute("SELECT rowid FROM documents WHERE id=?", (doc_id,)).fetchone()
+                if row:
+                    self._delete_rowid(row[0])
+                    removed.append(doc_id)
+        return removed
+
+    # -- reads ----------------------------------------------------------------------------
+    def _row_to_doc(self, row: tuple) -> IndexedDocument:
+        doc_id, title, url, outlet, published, blob = row
+        return IndexedDocument(
+            id=doc_id,
+            text=zlib.decompress(blob).decode("utf-8"),
+            title=title,
+            url=url,
+            outlet=outlet,
+            published=published,
+        )
+
+    _COLUMNS = "id, title, url, outlet, published, text"
+
+    def get(self, doc_id: str) -> IndexedDocument | None:
+        row = self.conn.execute(f"SELECT {self._COLUMNS} FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return self._row_to_doc(row) if row else None
+
+    def search(self, terms: list[str], limit: int, since: str | None = None) -> list[tuple[str, float]]:
+        clean = [t.replace('"', "") for t in terms if t.strip('"')]
+        if not clean:
+            return []
+        query = " OR ".join(f'"{t}"' for t in clean)
+        sql = (
+            "SELECT d.id, bm25(terms_fts) AS score FROM terms_fts JOIN documents d ON d.rowid = terms_fts.rowid "
+            "WHERE terms_fts MATCH ?"
+        )
+        params: list = [query]
+        if since:
+            sql += " AND (d.published IS NULL OR d.published >= ?)"
+            params.append(since)
+        sql += " ORDER BY score LIMIT ?"
+        params.append(limit)
+        # bm25() is lower-is-better in SQLite; flip the sign so callers see higher-is-better
+        return [(doc_id, -score) for doc_id, score in self.conn.execute(sql, params)]
+
+    def iter_documents(self) -> Iterator[IndexedDocument]:
+        for row in self.conn.execute(f"SELECT {self._COLUMNS} FROM documents ORDER BY rowid"):
+            yield self._row_to_doc(row)
+
+    def stats(self) -> dict:
+        docs, chars, sentences = self.conn.execute(
+            "SELECT count(*), coalesce(sum(n_chars), 0), coalesce(sum(n_sentences), 0) FROM documents"
+        ).fetchone()
+        size = sum(p.stat().st_size for p in self.dir.glob("index.sqlite*") if p.is_file())
+        return {
+            "documents": docs,
+            "sentences": sentences,
+            "characters": chars,
+            "bytes_on_disk": size,
+            "path": str(self.dir),
+        }
+
+    def verify(self) -> list[str]:
+        problems = []
+        check = self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            problems.append(f"sqlite integrity check: {check}")
+        n_docs = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        n_terms = self.conn.execute("SELECT count(*) FROM doc_terms").fetchone()[0]
+        if n_docs != n_terms:
+            problems.append(f"{n_docs} documents but {n_terms} term rows")
+        orphans = self.conn.execute(
+            "SELECT count(*) FROM doc_terms t LEFT JOIN documents d ON d.rowid = t.rowid WHERE d.rowid IS NULL"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} term rows belong to no document")
+        try:
+            self.conn.execute("INSERT INTO terms_fts(terms_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index disagrees with the term rows: {exc}")
+        rows = self.conn.execute(f"SELECT {self._COLUMNS}, n_chars, content_hash FROM documents")
+        for *fields, n_chars, digest in rows:
+            try:
+                doc = self._row_to_doc(tuple(fields))
+            except (zlib.error, UnicodeDecodeError):
+                problems.append(f"document {fields[0]}: stored text is unreadable")
+                continue
+            if len(doc.text) != n_chars:
+                problems.append(f"document {doc.id}: {len(doc.text)} characters stored, {n_chars} recorded")
+            if doc.content_hash != digest:
+                problems.append(f"document {doc.id}: content does not match its recorded hash")
+        return problems
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("NEWSTRACE_INDEX") or DEFAULT_INDEX_DIR)
+
+
+def open_store(path: str | Path | None = None, create: bool = True) -> Store:
+    """Open (or create) the index at `path`, `$NEWSTRACE_INDEX`, or ./.newstrace."""
+    return SQLiteStore(path or default_index_dir(), create=create)

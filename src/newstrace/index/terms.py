@@ -1,0 +1,29 @@
+"""The search terms of a document: what a rewrite keeps when it changes every sentence.
+
+A paraphrase shares few word n-grams with its source but keeps names, figures and rare words.
+Indexing only those (not every word) keeps the full-text index small and makes a BM25 query
+built from a suspect's rarest words a good first filter.
+"""
+
+from __future__ import annotations
+
+from newstrace.lexical import STOPWORDS, rarity, tokens
+
+MAX_QUERY_TERMS = 40
+
+
+def document_terms(text: str) -> list[str]:
+    """Distinct content words of a text (lower-cased, no stop words), in order of first use."""
+    seen: dict[str, None] = {}
+    for t in tokens(text):
+        if t in STOPWORDS or len(t) < 2 or len(t) > 40:
+            continue
+        seen.setdefault(t, None)
+    return list(seen)
+
+
+def query_terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
+    """The rarest content words of a text: the query that finds its sources."""
+    terms = [t for t in document_terms(text) if not t.isdigit() or len(t) >= 2]
+    ranked = sorted(terms, key=lambda t: (-rarity(t), t))
+    return ranked[:limit]
