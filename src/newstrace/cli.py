@@ -112,6 +112,9 @@ def evaluate_command(
     split: Annotated[
         str, typer.Option(help="all, or the half of DEV the calibration was fitted on (fit) or not (report).")
     ] = "all",
+    retrieval: Annotated[
+        bool, typer.Option("--retrieval/--no-retrieval", help="Also index each dataset's sources and trace.")
+    ] = True,
 ) -> None:
     """Measure newstrace on labelled data: derived-vs-not, plagdet, paraphrase accuracy."""
     from newstrace.evaluation.runner import evaluate
@@ -132,7 +135,7 @@ def evaluate_command(
             bar.advance(tasks[label], n)
 
         try:
-            report = evaluate(path, split=split, limit=limit, progress=tick)
+            report = evaluate(path, split=split, limit=limit, progress=tick, retrieval=retrieval)
         except NewstraceError as exc:
             raise _fail(exc) from exc
     if as_json:

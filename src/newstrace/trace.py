@@ -7,6 +7,7 @@ and each suspect sentence is credited to the derived source that supports it bes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -14,7 +15,7 @@ from newstrace.compare import Comparison, compare_prepared
 from newstrace.index.store import IndexedDocument, Store
 from newstrace.index.terms import query_terms
 from newstrace.options import CompareOptions
-from newstrace.prepared import prepare_many
+from newstrace.prepared import PreparedText, prepare_many
 from newstrace.textio import Document, parse_document
 
 SCHEMA = "newstrace.trace/1"
@@ -89,17 +90,30 @@ def trace(
     candidates: int = CANDIDATES,
     verified: int = VERIFIED,
 ) -> TraceResult:
+    """Trace an article: retrieve, prepare the article and its best candidates, verify them."""
     options = options or CompareOptions()
     hits = store.search(query_terms(article.body), candidates, since)
-    chosen = hits[:verified]
-    docs = [store.get(doc_id) for doc_id, _ in chosen]
-    pairs = [(d, score) for d, (_, score) in zip(docs, chosen, strict=True) if d is not None]
-    prepared = prepare_many([article] + [_with_metadata(d) for d, _ in pairs], options)
-    suspect, candidates_prepared = prepared[0], prepared[1:]
-    traced = [
-        TracedSource(doc, compare_prepared(prep, suspect, options), score)
-        for (doc, score), prep in zip(pairs, candidates_prepared, strict=True)
-    ]
+    docs = [(d, score) for d, score in ((store.get(i), score) for i, score in hits[:verified]) if d is not None]
+    prepared = prepare_many([article] + [_with_metadata(d) for d, _ in docs], options)
+    lookup = {d.id: p for (d, _), p in zip(docs, prepared[1:], strict=True)}
+    return trace_prepared(prepared[0], store, lookup.__getitem__, options, top, hits, verified)
+
+
+def trace_prepared(
+    suspect: PreparedText,
+    store: Store,
+    prepared_source: Callable[[str], PreparedText],
+    options: CompareOptions,
+    top: int,
+    hits: list[tuple[str, float]],
+    verified: int = VERIFIED,
+) -> TraceResult:
+    """Verify retrieved candidates (prepared by the caller, who may cache them) and credit sentences."""
+    traced = []
+    for doc_id, score in hits[:verified]:
+        doc = store.get(doc_id)
+        if doc is not None:
+            traced.append(TracedSource(doc, compare_prepared(prepared_source(doc_id), suspect, options), score))
     traced.sort(key=lambda t: (not t.comparison.derived, -t.comparison.probability))
     # credit each suspect sentence to the derived source whose alignment supports it best
     best: dict[int, tuple[float, TracedSource]] = {}
@@ -116,4 +130,4 @@ def trace(
     shown = [t for t in traced if t.comparison.derived or t.sentences][:top]
     if len(shown) < top:
         shown += [t for t in traced if t not in shown][: top - len(shown)]
-    return TraceResult(article=article, sources=shown, unsourced=unsourced, candidates=len(hits))
+    return TraceResult(article=suspect.document, sources=shown, unsourced=unsourced, candidates=len(hits))

@@ -17,6 +17,7 @@ from newstrace.errors import InputError
 from newstrace.evaluation.changes import score_changes
 from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
+from newstrace.evaluation.retrieval import score_retrieval
 from newstrace.options import CompareOptions
 from newstrace.paraphrase import paraphrase_probabilities
 from newstrace.passages import reported_passages
@@ -58,10 +59,16 @@ class PairOutcome:
 
 
 def compare_pairs(
-    ds: Dataset, options: CompareOptions, progress: Progress | None = None, limit: int | None = None
+    ds: Dataset,
+    options: CompareOptions,
+    progress: Progress | None = None,
+    limit: int | None = None,
+    prepared: dict[str, PreparedText] | None = None,
 ) -> Iterator[PairOutcome]:
     pairs = ds.pairs[:limit] if limit else ds.pairs
-    prepared = prepare_documents(ds, (i for p in pairs for i in (p["source_id"], p["suspect_id"])), options, progress)
+    if prepared is None:
+        ids = (i for p in pairs for i in (p["source_id"], p["suspect_id"]))
+        prepared = prepare_documents(ds, ids, options, progress)
     for p in pairs:
         yield PairOutcome(p, compare_prepared(prepared[p["source_id"]], prepared[p["suspect_id"]], options))
         if progress:
@@ -119,16 +126,29 @@ def score_sentence_pairs(ds: Dataset, limit: int | None = None) -> dict:
 
 
 def evaluate_dataset(
-    folder, options: CompareOptions, split: str = "all", limit: int | None = None, progress: Progress | None = None
+    folder,
+    options: CompareOptions,
+    split: str = "all",
+    limit: int | None = None,
+    progress: Progress | None = None,
+    retrieval: bool = True,
 ) -> dict:
     ds = load_dataset(folder, split)
     out: dict = {}
     if ds.pairs:
-        outcomes = list(compare_pairs(ds, options, progress, limit))
+        pairs = ds.pairs[:limit] if limit else ds.pairs
+        suspects = {p["suspect_id"] for p in pairs}
+        # every pair of a chosen suspect says what its true sources are, also past --limit
+        truth_pairs = [p for p in ds.pairs if p["suspect_id"] in suspects] if retrieval else pairs
+        ids = {i for p in pairs + truth_pairs for i in (p["source_id"], p["suspect_id"])}
+        prepared = prepare_documents(ds, ids, options, progress)
+        outcomes = list(compare_pairs(ds, options, progress, limit, prepared))
         out["pairs"] = score_pairs(outcomes, options)
         if any("spans" in o.pair for o in outcomes):
             cases, detections = detections_of([o for o in outcomes if "spans" in o.pair])
             out["spans"] = _round(plagdet(cases, detections))
+        if retrieval:
+            out["retrieval"] = _round(score_retrieval(ds, truth_pairs, prepared, options, progress))
     if ds.sentence_pairs:
         out["sentence_pairs"] = score_sentence_pairs(ds, limit)
     if ds.changes:
@@ -153,9 +173,10 @@ def evaluate(
     split: str = "all",
     limit: int | None = None,
     progress: Progress | None = None,
+    retrieval: bool = True,
 ) -> dict:
     options = options or CompareOptions()
     datasets = {}
     for folder in find_datasets(path):
-        datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress)
+        datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress, retrieval)
     return {"schema": EVAL_SCHEMA, "split": split, "limit": limit, "datasets": datasets}

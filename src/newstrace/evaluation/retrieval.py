@@ -1,0 +1,64 @@
+"""Retrieval figures: index a dataset's sources, trace each suspect, see where its true source ranks.
+
+recall@k and MRR are over derived suspects; the false-source rate is the share of suspects with
+no derived pair at all (nothing in the index was their source) that trace still calls derived.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+
+from newstrace.evaluation.datasets import Dataset
+from newstrace.index.ingest import ingest
+from newstrace.index.store import IndexedDocument, open_store
+from newstrace.index.terms import query_terms
+from newstrace.options import CompareOptions
+from newstrace.prepared import PreparedText
+from newstrace.trace import CANDIDATES, VERIFIED, trace_prepared
+
+
+def score_retrieval(
+    ds: Dataset,
+    pairs: list[dict],
+    prepared: dict[str, PreparedText],
+    options: CompareOptions,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict:
+    sources = sorted({p["source_id"] for p in pairs if p["source_id"] in prepared})
+    true_sources: dict[str, set[str]] = {}
+    for p in pairs:
+        if p["suspect_id"] in prepared:
+            true_sources.setdefault(p["suspect_id"], set())
+            if p["derived"]:
+                true_sources[p["suspect_id"]].add(p["source_id"])
+    ranks: list[int | None] = []
+    false_hits = unsourced = 0
+    with tempfile.TemporaryDirectory(prefix="newstrace-eval-") as tmp:
+        store = open_store(tmp)
+        ingest(store, (IndexedDocument(id=i, text=ds.documents[i]) for i in sources))
+        for suspect_id, truth in sorted(true_sources.items()):
+            suspect = prepared[suspect_id]
+            hits = store.search(query_terms(suspect.document.body), CANDIDATES)
+            hits = [h for h in hits if h[0] != suspect_id]  # a suspect indexed as a source is not its own source
+            result = trace_prepared(suspect, store, prepared.__getitem__, options, top=VERIFIED, hits=hits)
+            verified = [s.document.id for s in result.sources]
+            ranking = verified + [i for i, _ in hits if i not in verified]
+            if truth:
+                rank = next((k for k, i in enumerate(ranking[:10], 1) if i in truth), None)
+                ranks.append(rank)
+            else:
+                unsourced += 1
+                false_hits += any(s.comparison.derived for s in result.sources)
+            if progress:
+                progress(f"{ds.name}: tracing", 1)
+        store.close()
+    n = len(ranks)
+    return {
+        "recall@1": sum(1 for r in ranks if r == 1) / n if n else None,
+        "recall@10": sum(1 for r in ranks if r is not None) / n if n else None,
+        "mrr": sum(1.0 / r for r in ranks if r) / n if n else None,
+        "false_source_rate": false_hits / unsourced if unsourced else None,
+        "n": n,
+        "n_unsourced": unsourced,
+    }
