@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from newstrace.errors import InputError
-from newstrace.textio import decode_bytes, document_from_bytes, load_document, parse_document
+from newstrace.textio import clean_view, decode_bytes, document_from_bytes, load_document, parse_document
 
 
 def test_seed_source_metadata_and_dateline(seed_paths):
@@ -77,3 +77,20 @@ def test_html_main_text_is_extracted(seed_paths):
     assert doc.source_format == "html"
     assert "Mr Kim left Pyongyang" in doc.text
     assert "<p>" not in doc.text and "All rights reserved" not in doc.text
+
+
+def test_dataset_text_with_control_characters_keeps_offsets():
+    from newstrace.prepared import prepare
+
+    from .conftest import DATA, read_jsonl_gz
+
+    # PAN13 holds a few sources with control characters (and \x19 for an apostrophe)
+    text = next(
+        d["text"] for d in read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz") if d["id"] == "pan13-train:src:01540"
+    )
+    prep = prepare(parse_document(text))
+    assert prep.segments
+    view = clean_view(text)
+    assert len(view) == len(text) and "\x19" not in view
+    for s in prep.segments:
+        assert s.text == view[s.start : s.end]
