@@ -50,6 +50,10 @@ def sample_dataset(name: str, out_dir: Path, n: int, per_kind: bool = True) -> P
         docs = [d for d in read_jsonl_gz(src / "documents.jsonl.gz") if d["id"] in ids]
         write_jsonl_gz(dst / "documents.jsonl.gz", docs)
         write_jsonl_gz(dst / "pairs.jsonl.gz", sorted(chosen, key=lambda r: r["id"]))
+        if (src / "changes.jsonl.gz").exists():
+            keys = {(p["source_id"], p["suspect_id"]) for p in chosen}
+            changes = [c for c in read_jsonl_gz(src / "changes.jsonl.gz") if (c["source_id"], c["suspect_id"]) in keys]
+            write_jsonl_gz(dst / "changes.jsonl.gz", changes)
     if (src / "sentence_pairs.jsonl.gz").exists():
         rows = [r for r in read_jsonl_gz(src / "sentence_pairs.jsonl.gz") if split_of(split_key(name, r)) == "report"]
         rows = stable_sample(rows, n)

@@ -85,8 +85,12 @@ def compare_prepared(
     suspect: PreparedText,
     options: CompareOptions | None = None,
     calibration: Calibration | None = None,
+    explain: bool = True,
 ) -> Comparison:
-    """Compare two already prepared texts (the batch entry point: prepare once, compare often)."""
+    """Compare two already prepared texts (the batch entry point: prepare once, compare often).
+
+    `explain=False` skips the change analysis, for callers that only need the verdict.
+    """
     options = options or CompareOptions()
     calibration = calibration or default_calibration()
     alignments, feats = pair_evidence(source, suspect, options)
@@ -95,7 +99,7 @@ def compare_prepared(
     coverage = side_coverage(source, suspect, alignments)
     direction = estimate_direction(source.document, suspect.document, coverage, verdict.derived)
     # change analysis explains a derivation; between independent texts every sentence would "differ"
-    findings = analyse_changes(source, suspect, alignments) if verdict.derived else []
+    findings = analyse_changes(source, suspect, alignments) if verdict.derived and explain else []
     return Comparison(
         source=source,
         suspect=suspect,

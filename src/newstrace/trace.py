@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from newstrace.changes import analyse_changes
 from newstrace.compare import Comparison, compare_prepared
 from newstrace.index.store import IndexedDocument, Store
 from newstrace.index.terms import query_terms
@@ -107,13 +108,15 @@ def trace_prepared(
     top: int,
     hits: list[tuple[str, float]],
     verified: int = VERIFIED,
+    explain: bool = True,
 ) -> TraceResult:
     """Verify retrieved candidates (prepared by the caller, who may cache them) and credit sentences."""
     traced = []
     for doc_id, score in hits[:verified]:
         doc = store.get(doc_id)
         if doc is not None:
-            traced.append(TracedSource(doc, compare_prepared(prepared_source(doc_id), suspect, options), score))
+            comparison = compare_prepared(prepared_source(doc_id), suspect, options, explain=False)
+            traced.append(TracedSource(doc, comparison, score))
     traced.sort(key=lambda t: (not t.comparison.derived, -t.comparison.probability))
     # credit each suspect sentence to the derived source whose alignment supports it best
     best: dict[int, tuple[float, TracedSource]] = {}
@@ -130,4 +133,10 @@ def trace_prepared(
     shown = [t for t in traced if t.comparison.derived or t.sentences][:top]
     if len(shown) < top:
         shown += [t for t in traced if t not in shown][: top - len(shown)]
+    if explain:  # change analysis only for the derived sources that are shown
+        for t in shown:
+            if t.comparison.derived:
+                t.comparison.findings = analyse_changes(
+                    prepared_source(t.document.id), suspect, t.comparison.alignments
+                )
     return TraceResult(article=suspect.document, sources=shown, unsourced=unsourced, candidates=len(hits))

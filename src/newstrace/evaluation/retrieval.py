@@ -41,7 +41,7 @@ def score_retrieval(
             suspect = prepared[suspect_id]
             hits = store.search(query_terms(suspect.document.body), CANDIDATES)
             hits = [h for h in hits if h[0] != suspect_id]  # a suspect indexed as a source is not its own source
-            result = trace_prepared(suspect, store, prepared.__getitem__, options, top=VERIFIED, hits=hits)
+            result = trace_prepared(suspect, store, prepared.__getitem__, options, VERIFIED, hits, explain=False)
             verified = [s.document.id for s in result.sources]
             ranking = verified + [i for i, _ in hits if i not in verified]
             if truth:

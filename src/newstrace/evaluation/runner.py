@@ -70,7 +70,8 @@ def compare_pairs(
         ids = (i for p in pairs for i in (p["source_id"], p["suspect_id"]))
         prepared = prepare_documents(ds, ids, options, progress)
     for p in pairs:
-        yield PairOutcome(p, compare_prepared(prepared[p["source_id"]], prepared[p["suspect_id"]], options))
+        comparison = compare_prepared(prepared[p["source_id"]], prepared[p["suspect_id"]], options, explain=False)
+        yield PairOutcome(p, comparison)
         if progress:
             progress(f"{ds.name}: comparing", 1)
 
