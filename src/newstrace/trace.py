@@ -82,6 +82,41 @@ def _with_metadata(doc: IndexedDocument) -> Document:
     return parsed
 
 
+CHUNK_CHARS = 2000  # a long article is also queried piece by piece
+CHUNK_TERMS = 20
+RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    out, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            space = text.rfind(" ", start + size // 2, end)
+            end = space if space > 0 else end
+        out.append(text[start:end])
+        start = end
+    return out
+
+
+def retrieve(store: Store, text: str, limit: int = CANDIDATES, since: str | None = None) -> list[tuple[str, float]]:
+    """Candidate sources, best first: BM25 over the rarest words of the whole text and of each piece.
+
+    Reuse inside a long document is a passage: the whole text's rarest words mostly come from
+    the rest of it, so each ~2,000-character piece asks its own question, and the rankings are
+    merged by reciprocal rank fusion.
+    """
+    rankings = [store.search(query_terms(text), limit, since)]
+    pieces = _chunks(text)
+    if len(pieces) > 1:
+        rankings += [store.search(query_terms(p, CHUNK_TERMS), limit // 2, since) for p in pieces]
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (doc_id, _) in enumerate(ranking, 1):
+            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
+    return sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
+
+
 def trace(
     article: Document,
     store: Store,
@@ -93,7 +128,7 @@ def trace(
 ) -> TraceResult:
     """Trace an article: retrieve, prepare the article and its best candidates, verify them."""
     options = options or CompareOptions()
-    hits = store.search(query_terms(article.body), candidates, since)
+    hits = retrieve(store, article.body, candidates, since)
     docs = [(d, score) for d, score in ((store.get(i), score) for i, score in hits[:verified]) if d is not None]
     prepared = prepare_many([article] + [_with_metadata(d) for d, _ in docs], options)
     lookup = {d.id: p for (d, _), p in zip(docs, prepared[1:], strict=True)}

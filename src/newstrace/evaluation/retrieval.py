@@ -12,10 +12,9 @@ from collections.abc import Callable
 from newstrace.evaluation.datasets import Dataset
 from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
-from newstrace.index.terms import query_terms
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
-from newstrace.trace import CANDIDATES, VERIFIED, trace_prepared
+from newstrace.trace import CANDIDATES, VERIFIED, retrieve, trace_prepared
 
 
 def score_retrieval(
@@ -39,7 +38,7 @@ def score_retrieval(
         ingest(store, (IndexedDocument(id=i, text=ds.documents[i]) for i in sources))
         for suspect_id, truth in sorted(true_sources.items()):
             suspect = prepared[suspect_id]
-            hits = store.search(query_terms(suspect.document.body), CANDIDATES)
+            hits = retrieve(store, suspect.document.body, CANDIDATES)
             hits = [h for h in hits if h[0] != suspect_id]  # a suspect indexed as a source is not its own source
             result = trace_prepared(suspect, store, prepared.__getitem__, options, VERIFIED, hits, explain=False)
             verified = [s.document.id for s in result.sources]
