@@ -19,6 +19,18 @@ from .conftest import sample_dataset
 FLOORS = json.loads((Path(__file__).with_name("eval_floors.json")).read_text())
 
 
+def test_gate_data_is_the_data_the_floors_were_measured_on():
+    import hashlib
+
+    from .conftest import DATA
+
+    for name, expected in FLOORS["data_sha256_16"].items():
+        h = hashlib.sha256()
+        for f in sorted((DATA / name).glob("*.jsonl.gz")):
+            h.update(f.read_bytes())
+        assert h.hexdigest()[:16] == expected, f"{name} changed: re-measure tests/eval_floors.json"
+
+
 @pytest.fixture(scope="module")
 def gate_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("gate")
