@@ -150,11 +150,9 @@ def document_features(
     )
     chain = longest_monotone_chain(alignments)
     order = chain / len(alignments) if alignments else 0.0
-    run = max(_best_run(alignments, sus_len, "suspect"), _best_run(alignments, src_len, "source"))
-    run_share = max(
-        _best_run(alignments, sus_len, "suspect") / max(sus_len.sum(), 1.0),
-        _best_run(alignments, src_len, "source") / max(src_len.sum(), 1.0),
-    )
+    run_sus, run_src = _best_run(alignments, sus_len, "suspect"), _best_run(alignments, src_len, "source")
+    run = max(run_sus, run_src)
+    run_share = max(run_sus / max(sus_len.sum(), 1.0), run_src / max(src_len.sum(), 1.0))
     g3 = _ngram_containment(source, suspect, 3)
     g1 = _ngram_containment(source, suspect, 1)
     g2 = _ngram_containment(source, suspect, 2)
