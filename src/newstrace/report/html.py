@@ -25,14 +25,17 @@ mark{border-radius:3px;padding:0 1px;cursor:pointer}
 mark.verbatim{background:#fca5a5}
 mark.near-verbatim{background:#fde68a}
 mark.paraphrase{background:#bae6fd}
-mark.finding{background:none;border-bottom:3px solid #dc2626}
+mark.finding{border-bottom:3px solid #f59e0b}
+mark[class^="finding"]{background:#fee2e2}
+mark.finding.critical{border-bottom:3px solid #dc2626}
+mark.finding.info{border-bottom:2px dotted #6b7280}
 mark.active{outline:2px solid #111}
 .legend mark{padding:0 .4rem}
 ul.findings{font-family:sans-serif;font-size:.9rem;padding:0 2rem 2rem 3rem}
 ul.findings li{margin-bottom:.5rem}
 h2.findings-title{font-family:sans-serif;font-size:1rem;padding:0 2rem}
 q.snippet{color:#555}
-.critical{color:#b91c1c;font-weight:bold}.warning{color:#b45309}
+li.critical{color:#b91c1c}li.warning{color:#b45309}
 """
 
 _JS = """
@@ -49,15 +52,17 @@ document.querySelectorAll('mark[data-a]').forEach(function(m){
 """
 
 
-def _highlight(text: str, spans: dict[tuple[int, int], tuple[str, list[int]]]) -> str:
+def _highlight(text: str, spans: dict[tuple[int, int], tuple[str, list[int], str]]) -> str:
     """Escape `text` and wrap each span (non-overlapping, as sentences are) in a <mark>."""
     out = []
     pos = 0
-    for (start, end), (kind, ids) in sorted(spans.items()):
+    for (start, end), (kind, ids, note) in sorted(spans.items()):
         if start < pos:
             continue
         out.append(html.escape(text[pos:start]))
         attrs = f'class="{kind}" data-a="{" ".join(f"a{i}" for i in ids)}"'
+        if note:
+            attrs += f' title="{html.escape(note)}"'
         out.append(f"<mark {attrs}>{html.escape(text[start:end])}</mark>")
         pos = end
     out.append(html.escape(text[pos:]))
@@ -67,14 +72,28 @@ def _highlight(text: str, spans: dict[tuple[int, int], tuple[str, list[int]]]) -
 _RANK = {"verbatim": 0, "near-verbatim": 1, "paraphrase": 2}
 
 
-def _spans(result: Comparison, side: str) -> dict[tuple[int, int], tuple[str, list[int]]]:
-    spans: dict[tuple[int, int], tuple[str, list[int]]] = {}
+def _spans(result: Comparison, side: str) -> dict[tuple[int, int], tuple[str, list[int], str]]:
+    """Aligned sentences by kind; on the suspect side, sentences with findings are flagged too."""
+    spans: dict[tuple[int, int], tuple[str, list[int], str]] = {}
     for i, a in enumerate(result.alignments):
         key = a.source if side == "source" else a.suspect
-        kind, ids = spans.get(key, (a.kind, []))
+        kind, ids, _ = spans.get(key, (a.kind, [], ""))
         if _RANK[a.kind] < _RANK[kind]:
             kind = a.kind
-        spans[key] = (kind, [*ids, i])
+        spans[key] = (kind, [*ids, i], "")
+    if side != "suspect":
+        return spans
+    for f in result.findings:
+        if not f.suspect:
+            continue
+        key = next((k for k in spans if k[0] <= f.suspect[0] < k[1]), None)
+        if key is None:  # a sentence the source does not support at all
+            spans[tuple(f.suspect)] = (f"finding {f.severity}", [], f"{f.type}: {f.detail}")
+            continue
+        kind, ids, note = spans[key]
+        severity = "critical" if "critical" in kind or f.severity == "critical" else f.severity
+        base = kind.split(" finding")[0]
+        spans[key] = (f"{base} finding {severity}", ids, (note + "\n" if note else "") + f"{f.type}: {f.detail}")
     return spans
 
 
@@ -106,7 +125,8 @@ def render_html(result: Comparison, source_name: str = "source", suspect_name: s
 <p class="summary">{html.escape(summary_sentence(result))}</p>
 <div class="figures">{figures}</div>
 <p class="legend"><mark class="verbatim">verbatim</mark> <mark class="near-verbatim">near-verbatim</mark>
-<mark class="paraphrase">paraphrase</mark></p></header>
+<mark class="paraphrase">paraphrase</mark> <mark class="finding critical">finding (hover for details)</mark></p>
+</header>
 <main>
 <section><h2>Source: {html.escape(source_name)}</h2>
 <div class="text" id="source">{_highlight(result.source.text, _spans(result, "source"))}</div></section>
