@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +38,27 @@ def _fail(exc: NewstraceError) -> typer.Exit:
         code = 1
     err_console.print(f"[bold red]error:[/] {exc}")
     return typer.Exit(code)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on stderr; yields `tick(label, done)`, one bar per label."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def tick(label: str, n: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=None)
+            bar.advance(tasks[label], n)
+
+        yield tick
 
 
 def _read(path: str, encoding: str | None, options: CompareOptions):
@@ -119,21 +142,7 @@ def evaluate_command(
     """Measure newstrace on labelled data: derived-vs-not, plagdet, paraphrase accuracy."""
     from newstrace.evaluation.runner import evaluate
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def tick(label: str, n: int) -> None:
-            if label not in tasks:
-                tasks[label] = bar.add_task(label, total=None)
-            bar.advance(tasks[label], n)
-
+    with _progress() as tick:
         try:
             report = evaluate(path, split=split, limit=limit, progress=tick, retrieval=retrieval)
         except NewstraceError as exc:
@@ -171,16 +180,8 @@ def index_add(
     try:
         store = _open(index, create=True)
         items = iter_inputs(paths, tuple(include) if include else DEFAULT_INCLUDE, tuple(exclude or ()))
-        with Progress(
-            TextColumn("indexing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("indexing", total=None)
-            report = ingest(store, items, progress=lambda n: bar.advance(task, n))
+        with _progress() as tick:
+            report = ingest(store, items, progress=lambda n: tick("indexing", n))
         store.close()
     except NewstraceError as exc:
         raise _fail(exc) from exc

@@ -51,10 +51,6 @@ class Calibration:
     same_subject_cosine: float
     sentence: dict
 
-    @property
-    def features(self) -> tuple[str, ...]:
-        return self.model.features
-
     def probability(self, values: dict[str, float]) -> float:
         z = self.model.raw(values)
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
