@@ -133,13 +133,45 @@ def test_verify_finds_damage(tmp_path, originals):
     store.close()
     conn = sqlite3.connect(index / "index.sqlite")
     conn.execute("UPDATE documents SET n_chars = n_chars + 1 WHERE rowid = 1")
-    conn.execute("DELETE FROM doc_terms WHERE rowid = 2")
+    conn.execute("DELETE FROM terms_fts_docsize WHERE id = 2")
     conn.commit()
     conn.close()
     res = runner.invoke(app, ["index", "verify", "--index", str(index)])
     assert res.exit_code == 1
     said = " ".join(res.output.split())
     assert "term rows" in said and "characters stored" in said
+
+
+def test_compression_dictionary_is_trained_and_texts_survive_it(tmp_path, monkeypatch, originals):
+    """Crossing the training threshold recompresses what is stored; every text reads back intact."""
+    from newstrace.index import store as store_module
+
+    monkeypatch.setattr(store_module, "DICTIONARY_TRAIN_DOCS", 200)
+    docs = [d["text"] for d in originals[:260]]
+    store = open_store(tmp_path / "ix")
+    ingest(store, [IndexedDocument(id=f"d{k}", text=t) for k, t in enumerate(docs[:150])])
+    assert store.conn.execute("SELECT count(*) FROM dictionaries").fetchone()[0] == 0
+    ingest(store, [IndexedDocument(id=f"d{k}", text=t) for k, t in enumerate(docs)], batch=50)
+    assert store.conn.execute("SELECT count(*) FROM dictionaries").fetchone()[0] == 1
+    assert store.conn.execute("SELECT count(*) FROM documents WHERE dictionary IS NULL").fetchone()[0] == 0
+    store.close()
+    reopened = open_store(tmp_path / "ix", create=False)
+    assert all(reopened.get(f"d{k}").text == t for k, t in enumerate(docs))
+    assert reopened.remove(["d3"]) == ["d3"] and reopened.verify() == []
+    reopened.close()
+
+
+def test_an_index_from_an_older_schema_is_refused_with_advice(tmp_path):
+    import sqlite3
+
+    (tmp_path / "old").mkdir()
+    conn = sqlite3.connect(tmp_path / "old" / "index.sqlite")
+    conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta VALUES ('schema', '1')")
+    conn.commit()
+    conn.close()
+    res = runner.invoke(app, ["index", "stats", "--index", str(tmp_path / "old")])
+    assert res.exit_code != 0 and "index export" in " ".join(res.output.split())
 
 
 def test_export_round_trips(tmp_path, originals):
@@ -161,7 +193,11 @@ def test_kill_during_ingest_leaves_a_usable_index(tmp_path, originals):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = index / "index.sqlite"
     deadline = time.time() + 60
-    while time.time() < deadline and not (db.exists() and db.stat().st_size > 200_000):
+
+    def written() -> int:  # the database and its write-ahead log together
+        return sum(p.stat().st_size for p in index.glob("index.sqlite*")) if db.exists() else 0
+
+    while time.time() < deadline and written() < 1_500_000:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

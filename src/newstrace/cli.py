@@ -284,7 +284,7 @@ def index_verify(index: IndexOption = None) -> None:
 def trace(
     article: Annotated[str, typer.Argument(help="The article to trace: a text or HTML file, or - for stdin.")],
     index: IndexOption = None,
-    top: Annotated[int, typer.Option(min=1, help="How many sources to show.")] = 5,
+    top: Annotated[int, typer.Option(min=1, help="How many sources to show (each is verified).")] = 3,
     since: Annotated[str | None, typer.Option(help="Only sources published on or after this ISO date.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the newstrace.trace/1 JSON document.")] = False,
     encoding: Annotated[str | None, typer.Option(help="Force the input encoding (default: detect).")] = None,

@@ -14,7 +14,7 @@ from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
-from newstrace.trace import CANDIDATES, VERIFIED, retrieve, trace_prepared
+from newstrace.trace import CANDIDATES, VERIFIED, rerank, retrieve, trace_prepared
 
 
 def score_retrieval(
@@ -38,13 +38,12 @@ def score_retrieval(
         ingest(store, (IndexedDocument(id=i, text=ds.documents[i]) for i in sources))
         for suspect_id, truth in sorted(true_sources.items()):
             suspect = prepared[suspect_id]
-            hits = retrieve(store, suspect.document.body, CANDIDATES)
-            hits = [h for h in hits if h[0] != suspect_id]  # a suspect indexed as a source is not its own source
+            body = suspect.document.body
+            hits = [h for h in retrieve(store, body, CANDIDATES) if h[0] != suspect_id]
+            hits = rerank(store, body, hits)  # a suspect indexed as a source is not its own source
             result = trace_prepared(suspect, store, prepared.__getitem__, options, VERIFIED, hits, explain=False)
-            verified = [s.document.id for s in result.sources]
-            ranking = verified + [i for i, _ in hits if i not in verified]
             if truth:
-                rank = next((k for k, i in enumerate(ranking[:10], 1) if i in truth), None)
+                rank = next((k for k, i in enumerate(result.ranking[:10], 1) if i in truth), None)
                 ranks.append(rank)
             else:
                 unsourced += 1

@@ -3,26 +3,36 @@
 Each batch of writes is one transaction, so a crash or kill during ingest loses at most the
 batch in flight and never leaves an index that cannot be opened. `Store` is the interface the
 rest of newstrace uses; another backend implements it without touching callers.
+
+Size matters at a million documents: texts are zstd-compressed with a dictionary trained on the
+index's own first documents (short news texts compress poorly alone), the full-text index is
+contentless (a document's terms are recomputed from its text when it is deleted), and pages are
+16 KiB so that ~1.5 KB rows do not leave half of each page empty.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import sqlite3
-import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import zstandard
+
 from newstrace.errors import IndexNotFound, IndexUnusable
 from newstrace.index.terms import document_terms
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 DEFAULT_INDEX_DIR = ".newstrace"
+DICTIONARY_TRAIN_DOCS = 1000  # documents stored before a compression dictionary is trained
+DICTIONARY_BYTES = 112_640
+ZSTD_LEVEL = 9
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,10 @@ class Store(ABC):
         """Document ids ranked by BM25 over `terms` (best first), with their scores."""
 
     @abstractmethod
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many indexed documents hold each term (terms held by none are left out)."""
+
+    @abstractmethod
     def iter_documents(self) -> Iterator[IndexedDocument]: ...
 
     @abstractmethod
@@ -86,6 +100,7 @@ class Store(ABC):
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dictionaries(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS documents(
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -93,13 +108,13 @@ CREATE TABLE IF NOT EXISTS documents(
     title TEXT, url TEXT, outlet TEXT, published TEXT,
     n_chars INTEGER NOT NULL,
     n_sentences INTEGER NOT NULL,
+    dictionary INTEGER REFERENCES dictionaries(id),
     text BLOB NOT NULL,
     added_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
-CREATE TABLE IF NOT EXISTS doc_terms(rowid INTEGER PRIMARY KEY, terms TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS terms_fts USING fts5(
-    terms, content='doc_terms', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    terms, content='', tokenize='unicode61 remove_diacritics 2'
 );
 """
 
@@ -113,25 +128,33 @@ class SQLiteStore(Store):
         self.dir.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(db, timeout=30.0)
+            self.conn.execute("PRAGMA page_size=16384")  # only takes effect on a new file
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
+            version = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
+            if version is not None and version[0] != SCHEMA_VERSION:
+                raise IndexUnusable(
+                    f"index at {self.dir} has schema {version[0]}, this newstrace reads {SCHEMA_VERSION}; "
+                    "rebuild it: `newstrace index export` with the older newstrace, then `newstrace index add`"
+                )
             self.conn.executescript(_SCHEMA)
-            version = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if version is None:
                 with self.conn:
                     self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            elif version[0] != SCHEMA_VERSION:
-                raise IndexUnusable(
-                    f"index at {self.dir} has schema {version[0]}, this newstrace reads {SCHEMA_VERSION}"
-                )
         except sqlite3.DatabaseError as exc:
             raise IndexUnusable(f"cannot open the index at {self.dir}: {exc}") from exc
+        # document frequencies straight from the full-text index, for choosing query terms
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms_vocab USING fts5vocab(main, terms_fts, 'row')")
+        self._compressors: dict[int | None, zstandard.ZstdCompressor] = {}
+        self._decompressors: dict[int | None, zstandard.ZstdDecompressor] = {}
 
     # -- writes ---------------------------------------------------------------------------
     def upsert(self, docs: Iterable[IndexedDocument]) -> dict[str, str]:
         outcome: dict[str, str] = {}
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.conn:  # one transaction: all of the batch or none of it
+            dictionary = self._current_dictionary()
             for doc in docs:
                 digest = doc.content_hash
                 row = self.conn.execute("SELECT rowid, content_hash FROM documents WHERE id=?", (doc.id,)).fetchone()
@@ -142,7 +165,7 @@ class SQLiteStore(Store):
                     self._delete_rowid(row[0])
                 cur = self.conn.execute(
                     "INSERT INTO documents(id, content_hash, title, url, outlet, published, n_chars, n_sentences,"
-                    " text, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " dictionary, text, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         doc.id,
                         digest,
@@ -152,22 +175,66 @@ class SQLiteStore(Store):
                         doc.published,
                         len(doc.text),
                         estimate_sentences(doc.text),
-                        zlib.compress(doc.text.encode("utf-8"), 6),
+                        dictionary,
+                        self._compress(doc.text, dictionary),
                         now,
                     ),
                 )
-                rowid = cur.lastrowid
                 terms = " ".join(document_terms(doc.text))
-                self.conn.execute("INSERT INTO doc_terms(rowid, terms) VALUES (?,?)", (rowid, terms))
-                self.conn.execute("INSERT INTO terms_fts(rowid, terms) VALUES (?,?)", (rowid, terms))
+                self.conn.execute("INSERT INTO terms_fts(rowid, terms) VALUES (?,?)", (cur.lastrowid, terms))
                 outcome[doc.id] = "updated" if row else "added"
         return outcome
 
+    # -- compression ----------------------------------------------------------------------
+    def _current_dictionary(self) -> int | None:
+        """The dictionary new texts use; trained (and old texts recompressed) once enough are stored."""
+        row = self.conn.execute("SELECT max(id) FROM dictionaries").fetchone()
+        if row[0] is not None:
+            return row[0]
+        rows = self.conn.execute(
+            "SELECT rowid, dictionary, text FROM documents ORDER BY rowid LIMIT ?", (DICTIONARY_TRAIN_DOCS * 2,)
+        ).fetchall()
+        if len(rows) < DICTIONARY_TRAIN_DOCS:
+            return None
+        samples = [self._decompress(blob, dictionary).encode("utf-8") for _, dictionary, blob in rows]
+        try:
+            trained = zstandard.train_dictionary(DICTIONARY_BYTES, samples).as_bytes()
+        except zstandard.ZstdError:  # too little varied text to learn from: keep plain zstd
+            return None
+        new_id = self.conn.execute("INSERT INTO dictionaries(data) VALUES (?)", (trained,)).lastrowid
+        for rowid, dictionary, blob in self.conn.execute("SELECT rowid, dictionary, text FROM documents").fetchall():
+            text = self._decompress(blob, dictionary)
+            self.conn.execute(
+                "UPDATE documents SET dictionary=?, text=? WHERE rowid=?", (new_id, self._compress(text, new_id), rowid)
+            )
+        return new_id
+
+    def _dictionary(self, dictionary: int) -> zstandard.ZstdCompressionDict:
+        data = self.conn.execute("SELECT data FROM dictionaries WHERE id=?", (dictionary,)).fetchone()
+        if data is None:
+            raise IndexUnusable(f"index at {self.dir}: compression dictionary {dictionary} is missing")
+        return zstandard.ZstdCompressionDict(data[0])
+
+    def _compress(self, text: str, dictionary: int | None) -> bytes:
+        if dictionary not in self._compressors:
+            kwargs = {"dict_data": self._dictionary(dictionary)} if dictionary is not None else {}
+            self._compressors[dictionary] = zstandard.ZstdCompressor(
+                level=ZSTD_LEVEL, write_checksum=True, write_dict_id=False, **kwargs
+            )
+        return self._compressors[dictionary].compress(text.encode("utf-8"))
+
+    def _decompress(self, blob: bytes, dictionary: int | None) -> str:
+        if dictionary not in self._decompressors:
+            kwargs = {"dict_data": self._dictionary(dictionary)} if dictionary is not None else {}
+            self._decompressors[dictionary] = zstandard.ZstdDecompressor(**kwargs)
+        return self._decompressors[dictionary].decompress(blob).decode("utf-8")
+
     def _delete_rowid(self, rowid: int) -> None:
-        old = self.conn.execute("SELECT terms FROM doc_terms WHERE rowid=?", (rowid,)).fetchone()
-        if old is not None:
-            self.conn.execute("INSERT INTO terms_fts(terms_fts, rowid, terms) VALUES ('delete', ?, ?)", (rowid, old[0]))
-            self.conn.execute("DELETE FROM doc_terms WHERE rowid=?", (rowid,))
+        row = self.conn.execute("SELECT dictionary, text FROM documents WHERE rowid=?", (rowid,)).fetchone()
+        if row is not None:
+            # the full-text index is contentless: deleting needs the terms it was given
+            terms = " ".join(document_terms(self._decompress(row[1], row[0])))
+            self.conn.execute("INSERT INTO terms_fts(terms_fts, rowid, terms) VALUES ('delete', ?, ?)", (rowid, terms))
         self.conn.execute("DELETE FROM documents WHERE rowid=?", (rowid,))
 
     def remove(self, ids: Iterable[str]) -> list[str]:
@@ -182,17 +249,17 @@ class SQLiteStore(Store):
 
     # -- reads ----------------------------------------------------------------------------
     def _row_to_doc(self, row: tuple) -> IndexedDocument:
-        doc_id, title, url, outlet, published, blob = row
+        doc_id, title, url, outlet, published, dictionary, blob = row
         return IndexedDocument(
             id=doc_id,
-            text=zlib.decompress(blob).decode("utf-8"),
+            text=self._decompress(blob, dictionary),
             title=title,
             url=url,
             outlet=outlet,
             published=published,
         )
 
-    _COLUMNS = "id, title, url, outlet, published, text"
+    _COLUMNS = "id, title, url, outlet, published, dictionary, text"
 
     def get(self, doc_id: str) -> IndexedDocument | None:
         row = self.conn.execute(f"SELECT {self._COLUMNS} FROM documents WHERE id=?", (doc_id,)).fetchone()
@@ -216,6 +283,12 @@ class SQLiteStore(Store):
         # bm25() is lower-is-better in SQLite; flip the sign so callers see higher-is-better
         return [(doc_id, -score) for doc_id, score in self.conn.execute(sql, params)]
 
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        return dict(self.conn.execute(f"SELECT term, doc FROM temp.terms_vocab WHERE term IN ({marks})", terms))
+
     def iter_documents(self) -> Iterator[IndexedDocument]:
         for row in self.conn.execute(f"SELECT {self._COLUMNS} FROM documents ORDER BY rowid"):
             yield self._row_to_doc(row)
@@ -224,6 +297,9 @@ class SQLiteStore(Store):
         docs, chars, sentences = self.conn.execute(
             "SELECT count(*), coalesce(sum(n_chars), 0), coalesce(sum(n_sentences), 0) FROM documents"
         ).fetchone()
+        # fold the write-ahead log into the database first, so the size is the index's, not a batch's
+        with contextlib.suppress(sqlite3.OperationalError):  # busy elsewhere: report the size as it is
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = sum(p.stat().st_size for p in self.dir.glob("index.sqlite*") if p.is_file())
         return {
             "documents": docs,
@@ -239,29 +315,37 @@ class SQLiteStore(Store):
         if check != "ok":
             problems.append(f"sqlite integrity check: {check}")
         n_docs = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        n_terms = self.conn.execute("SELECT count(*) FROM doc_terms").fetchone()[0]
+        n_terms = self.conn.execute("SELECT count(*) FROM terms_fts_docsize").fetchone()[0]
         if n_docs != n_terms:
-            problems.append(f"{n_docs} documents but {n_terms} term rows")
+            problems.append(f"{n_docs} documents but {n_terms} term rows in the full-text index")
         orphans = self.conn.execute(
-            "SELECT count(*) FROM doc_terms t LEFT JOIN documents d ON d.rowid = t.rowid WHERE d.rowid IS NULL"
+            "SELECT count(*) FROM terms_fts_docsize t LEFT JOIN documents d ON d.rowid = t.id WHERE d.rowid IS NULL"
         ).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} term rows belong to no document")
         try:
             self.conn.execute("INSERT INTO terms_fts(terms_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
-            problems.append(f"full-text index disagrees with the term rows: {exc}")
-        rows = self.conn.execute(f"SELECT {self._COLUMNS}, n_chars, content_hash FROM documents")
-        for *fields, n_chars, digest in rows:
+            problems.append(f"full-text index is damaged: {exc}")
+        rows = self.conn.execute(f"SELECT rowid, {self._COLUMNS}, n_chars, content_hash FROM documents")
+        unfindable = 0
+        for rowid, *fields, n_chars, digest in rows.fetchall():
             try:
                 doc = self._row_to_doc(tuple(fields))
-            except (zlib.error, UnicodeDecodeError):
+            except (zstandard.ZstdError, UnicodeDecodeError, IndexUnusable):
                 problems.append(f"document {fields[0]}: stored text is unreadable")
                 continue
             if len(doc.text) != n_chars:
                 problems.append(f"document {doc.id}: {len(doc.text)} characters stored, {n_chars} recorded")
             if doc.content_hash != digest:
                 problems.append(f"document {doc.id}: content does not match its recorded hash")
+            terms = document_terms(doc.text)
+            probe = '"' + terms[0].replace('"', "") + '"' if terms else None
+            found = "SELECT 1 FROM terms_fts WHERE terms_fts MATCH ? AND rowid=?"
+            if probe and not self.conn.execute(found, (probe, rowid)).fetchone():
+                unfindable += 1
+        if unfindable:
+            problems.append(f"{unfindable} documents cannot be found through the full-text index")
         return problems
 
     def close(self) -> None:

@@ -10,15 +10,19 @@ from __future__ import annotations
 from newstrace.lexical import STOPWORDS, rarity, tokens
 
 MAX_QUERY_TERMS = 40
+# Words at least this common (Zipf >= 5: "people", "government") are not indexed: a query is built
+# from a text's rarest words and never reaches them, and leaving them out saves a third of the index.
+MIN_RARITY = 1.0
 
 
 def document_terms(text: str) -> list[str]:
-    """Distinct content words of a text (lower-cased, no stop words), in order of first use."""
+    """Distinct, not very common content words of a text (lower-cased), in order of first use."""
     seen: dict[str, None] = {}
     for t in tokens(text):
-        if t in STOPWORDS or len(t) < 2 or len(t) > 40:
+        if t in seen or t in STOPWORDS or len(t) < 2 or len(t) > 40:
             continue
-        seen.setdefault(t, None)
+        if t.isdigit() or rarity(t) > MIN_RARITY:
+            seen[t] = None
     return list(seen)
 
 
