@@ -217,9 +217,14 @@ def test_kill_during_ingest_leaves_a_usable_index(tmp_path, originals):
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory, originals, seed_paths):
+    """Thousands of real documents (news, summaries' articles, simplified Guardian, web essays)."""
     index = tmp_path_factory.mktemp("corpus") / "ix"
     store = open_store(index)
     docs = [IndexedDocument(id=d["id"], text=d["text"]) for d in originals]
+    for name, count in (("frank", 1000), ("onestopenglish", 300), ("pan13", 1000)):
+        rows = list(read_jsonl_gz(DATA / name / "documents.jsonl.gz"))[:count]
+        docs += [IndexedDocument(id=d["id"], text=d["text"]) for d in rows]
+    assert len(docs) > 2000
     seed = load_document(seed_paths[0])
     docs.append(IndexedDocument(id="seed-source", text=seed.text, published="2023-09-12"))
     ingest(store, docs)

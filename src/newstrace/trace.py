@@ -86,7 +86,7 @@ def _with_metadata(doc: IndexedDocument) -> Document:
 
 CHUNK_CHARS = 2000  # a long article is also queried piece by piece
 QUERY_POOL, QUERY_TERMS = 60, 20  # rarest words considered, and kept by their index frequency
-CHUNK_POOL, CHUNK_TERMS = 30, 12
+CHUNK_POOL, CHUNK_TERMS = 30, 16
 RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
 
 
