@@ -279,3 +279,49 @@ def test_source_published_after_the_article_is_a_possible_copy(tmp_path, seed_pa
     result = trace(load_document(seed_paths[0]), store)  # the dated original, traced against its copy
     assert result.sources[0].role == "possible_copy"
     store.close()
+
+
+def test_passage_evidence_finds_a_reused_passage_inside_a_long_text(seed_paths):
+    """A rewrite scores above a same-topic independent report, which scores above unrelated text."""
+    from newstrace.lexical import tokens
+    from newstrace.trace import passage_evidence
+
+    source, rewrite = (p.read_text(encoding="utf-8") for p in seed_paths)
+    ecb = read_jsonl_gz(DATA / "ecbplus" / "documents.jsonl.gz")
+    unrelated = next(d["text"] for d in ecb if "earthquake" in d["text"] and len(d["text"]) > 1500)
+    whole = passage_evidence(tokens(rewrite), source)
+    assert whole > 0.6 > passage_evidence(tokens(rewrite), unrelated)
+    # a third of the rewrite buried in a long unrelated document is still found
+    buried = unrelated + "\n\n" + rewrite[: len(rewrite) // 3] + "\n\n" + unrelated
+    assert passage_evidence(tokens(buried), source) > 2 * passage_evidence(tokens(unrelated), source)
+
+
+def test_query_terms_are_the_rarest_in_the_index(corpus_index, seed_paths):
+    from newstrace.trace import QUERY_TERMS, _query
+
+    rewrite = seed_paths[1].read_text(encoding="utf-8")
+    chosen = _query(corpus_index, rewrite, 60, QUERY_TERMS)
+    counts = corpus_index.document_frequencies(chosen)
+    assert len(chosen) == QUERY_TERMS and set(counts) == set(chosen) and all(n >= 1 for n in counts.values())
+    # nothing left out of the query is rarer in the index than what went in
+    from newstrace.index.terms import query_terms
+
+    left_out = corpus_index.document_frequencies([t for t in query_terms(rewrite, 60) if t not in chosen])
+    assert not left_out or min(left_out.values()) >= max(counts.values())
+
+
+def test_verify_notices_a_document_missing_from_the_full_text_index(tmp_path, originals):
+    from newstrace.index.terms import document_terms
+
+    store = open_store(tmp_path / "ix")
+    ingest(store, [IndexedDocument(id=d["id"], text=d["text"]) for d in originals[:3]])
+    text = originals[1]["text"]
+    # drop document 2's postings the way a half-applied write would, leaving its size row alone
+    store.conn.execute(
+        "INSERT INTO terms_fts(terms_fts, rowid, terms) VALUES ('delete', 2, ?)", (" ".join(document_terms(text)),)
+    )
+    store.conn.execute("INSERT INTO terms_fts_docsize(id, sz) VALUES (2, x'01')")
+    store.conn.commit()
+    problems = store.verify()
+    assert any("cannot be found through the full-text index" in p for p in problems)
+    store.close()

@@ -12,9 +12,17 @@ from collections.abc import Callable
 from newstrace.evaluation.datasets import Dataset
 from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
+from newstrace.lexical import tokens
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
 from newstrace.trace import CANDIDATES, VERIFIED, rerank, retrieve, trace_prepared
+
+SHARED_RUNS = 3  # distinct verbatim 8-word runs
+
+
+def _runs(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    toks = tokens(text)
+    return set(zip(*(toks[k:] for k in range(n)), strict=False))
 
 
 def score_retrieval(
@@ -32,7 +40,7 @@ def score_retrieval(
             if p["derived"]:
                 true_sources[p["suspect_id"]].add(p["source_id"])
     ranks: list[int | None] = []
-    false_hits = unsourced = 0
+    false_hits = unsourced = worded = 0
     with tempfile.TemporaryDirectory(prefix="newstrace-eval-") as tmp:
         store = open_store(tmp)
         ingest(store, (IndexedDocument(id=i, text=ds.documents[i]) for i in sources))
@@ -47,7 +55,10 @@ def score_retrieval(
                 ranks.append(rank)
             else:
                 unsourced += 1
-                false_hits += any(s.comparison.derived for s in result.sources)
+                false = [s for s in result.sources if s.comparison.derived]
+                false_hits += bool(false)
+                runs = _runs(body)
+                worded += any(len(runs & _runs(s.document.text)) >= SHARED_RUNS for s in false)
             if progress:
                 progress(f"{ds.name}: tracing", 1)
         store.close()
@@ -57,6 +68,9 @@ def score_retrieval(
         "recall@10": sum(1 for r in ranks if r is not None) / n if n else None,
         "mrr": sum(1.0 / r for r in ranks if r) / n if n else None,
         "false_source_rate": false_hits / unsourced if unsourced else None,
+        # of the suspects with a false source, how many share verbatim 8-word runs with it: most
+        # likely unlabelled reuse (two rewrites of one wire story), not independent reporting
+        "false_sources_sharing_wording": worded / false_hits if false_hits else None,
         "n": n,
         "n_unsourced": unsourced,
     }
