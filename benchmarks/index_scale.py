@@ -75,13 +75,15 @@ def run(size: int, sentences: list[str], suspects, sources, workdir: Path) -> di
     ingest(store, synthetic_docs(sentences, size - len(docs), size))
     ingest_s = time.perf_counter() - t0
     stats = store.stats()
-    latencies, hits = [], 0
+    latencies, hits, stages = [], 0, {}
     trace(parse_document(suspects[0][0]), store)  # warm-up: loads the model
     for text, true_id in suspects:
         t1 = time.perf_counter()
         result = trace(parse_document(text), store)
         latencies.append(time.perf_counter() - t1)
         hits += true_id in result.ranking[:10]
+        for stage, ms in result.timings_ms.items():
+            stages.setdefault(stage, []).append(ms)
     store.close()
     shutil.rmtree(path, ignore_errors=True)
     latencies.sort()
@@ -93,6 +95,7 @@ def run(size: int, sentences: list[str], suspects, sources, workdir: Path) -> di
         "trace_p50_ms": statistics.median(latencies) * 1000,
         "trace_p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
         "recall_at_10": hits / len(suspects),
+        **{f"{stage}_p50_ms": statistics.median(ms) for stage, ms in stages.items()},
     }
 
 
@@ -106,12 +109,16 @@ def main() -> None:
     sentences = real_sentences(args.data)
     suspects, sources = suspects_and_sources(args.data, args.suspects)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newstrace-bench-"))
-    print(f"{'docs':>9} {'ingest/s':>9} {'GB':>7} {'peak MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6}")
+    print(
+        f"{'docs':>9} {'ingest/s':>9} {'GB':>7} {'peak MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6}"
+        "   p50 ms by stage: retrieve / rerank / embed / compare"
+    )
     for size in (int(x) for x in args.docs.split(",")):
         r = run(size, sentences, suspects, sources, workdir)
         print(
             f"{r['docs']:>9} {r['ingest_docs_per_s']:>9.0f} {r['gb_on_disk']:>7.3f} {r['peak_rss_mb']:>8.0f} "
-            f"{r['trace_p50_ms']:>7.0f} {r['trace_p95_ms']:>7.0f} {r['recall_at_10']:>6.3f}",
+            f"{r['trace_p50_ms']:>7.0f} {r['trace_p95_ms']:>7.0f} {r['recall_at_10']:>6.3f}   "
+            + " / ".join(f"{r[f'{stage}_p50_ms']:.0f}" for stage in ("retrieve", "rerank", "embed", "compare")),
             flush=True,
         )
 

@@ -7,6 +7,7 @@ and each suspect sentence is credited to the derived source that supports it bes
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -67,6 +68,7 @@ class TraceResult:
     unsourced: list[tuple[int, int]]
     candidates: int
     ranking: list[str] = field(default_factory=list)  # every candidate id: verified first, best first
+    timings_ms: dict[str, float] = field(default_factory=dict)  # where the time went, stage by stage
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +76,7 @@ class TraceResult:
             "sources": [s.to_json() for s in self.sources],
             "unsourced": [list(u) for u in self.unsourced],
             "candidates": self.candidates,
+            "timings_ms": self.timings_ms,
         }
 
 
@@ -211,12 +214,21 @@ def trace(
     """
     options = options or CompareOptions()
     verified = max(verified, top)
-    hits = rerank(store, article.body, retrieve(store, article.body, candidates, since))
+    clock = [time.perf_counter()]
+    found = retrieve(store, article.body, candidates, since)
+    clock.append(time.perf_counter())
+    hits = rerank(store, article.body, found)
+    clock.append(time.perf_counter())
     chosen = worth_verifying(hits, verified)
     docs = [(d, score) for d, score in ((store.get(i), score) for i, score in chosen) if d is not None]
     prepared = prepare_many([article] + [_with_metadata(d) for d, _ in docs], options)
+    clock.append(time.perf_counter())
     lookup = {d.id: p for (d, _), p in zip(docs, prepared[1:], strict=True)}
-    return trace_prepared(prepared[0], store, lookup.__getitem__, options, top, hits, verified)
+    result = trace_prepared(prepared[0], store, lookup.__getitem__, options, top, hits, verified)
+    clock.append(time.perf_counter())
+    stages = ("retrieve", "rerank", "embed", "compare")
+    result.timings_ms = {k: round(1000 * (b - a), 1) for k, a, b in zip(stages, clock[:-1], clock[1:], strict=True)}
+    return result
 
 
 def trace_prepared(
