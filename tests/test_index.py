@@ -325,3 +325,11 @@ def test_verify_notices_a_document_missing_from_the_full_text_index(tmp_path, or
     problems = store.verify()
     assert any("cannot be found through the full-text index" in p for p in problems)
     store.close()
+
+
+def test_trace_since_leaves_out_older_documents(corpus_index, seed_paths):
+    """--since drops documents published before the date (undated ones stay candidates)."""
+    rewrite = load_document(seed_paths[1])
+    assert trace(rewrite, corpus_index, since="2023-09-01").sources[0].document.id == "seed-source"
+    later = trace(rewrite, corpus_index, since="2024-01-01")
+    assert "seed-source" not in later.ranking and later.candidates > 0

@@ -270,18 +270,26 @@ class SQLiteStore(Store):
         if not clean:
             return []
         query = " OR ".join(f'"{t}"' for t in clean)
-        sql = (
-            "SELECT d.id, bm25(terms_fts) AS score FROM terms_fts JOIN documents d ON d.rowid = terms_fts.rowid "
-            "WHERE terms_fts MATCH ?"
-        )
-        params: list = [query]
-        if since:
-            sql += " AND (d.published IS NULL OR d.published >= ?)"
-            params.append(since)
-        sql += " ORDER BY score LIMIT ?"
-        params.append(limit)
+        if since:  # the date filter needs each match's document row
+            sql = (
+                "SELECT d.id, bm25(terms_fts) AS score FROM terms_fts JOIN documents d ON d.rowid = terms_fts.rowid "
+                "WHERE terms_fts MATCH ? AND (d.published IS NULL OR d.published >= ?) ORDER BY score LIMIT ?"
+            )
+            rows = self.conn.execute(sql, (query, since, limit)).fetchall()
+        else:
+            # rank inside the full-text index first and look up only the winners' ids: joining
+            # every match to its document row costs more than the ranking itself
+            ranked = self.conn.execute(
+                "SELECT rowid, bm25(terms_fts) AS score FROM terms_fts WHERE terms_fts MATCH ? ORDER BY score LIMIT ?",
+                (query, limit),
+            ).fetchall()
+            marks = ",".join("?" * len(ranked))
+            ids = dict(
+                self.conn.execute(f"SELECT rowid, id FROM documents WHERE rowid IN ({marks})", [r for r, _ in ranked])
+            )
+            rows = [(ids[rowid], score) for rowid, score in ranked if rowid in ids]
         # bm25() is lower-is-better in SQLite; flip the sign so callers see higher-is-better
-        return [(doc_id, -score) for doc_id, score in self.conn.execute(sql, params)]
+        return [(doc_id, -score) for doc_id, score in rows]
 
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         if not terms:
