@@ -17,6 +17,8 @@ from wordfreq import zipf_frequency
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# combining marks left by NFKD decomposition (accents of Latin, Greek and Cyrillic letters)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 # Function words carry no evidence of reuse; a short fixed list is enough for English news.
 _STOPWORD_TEXT = """
@@ -34,8 +36,8 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 def normalise(text: str) -> str:
     """Casefolded, accent-folded, quote-normalised text for string comparisons."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # plain ASCII needs no accent folding
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').casefold()
 
 

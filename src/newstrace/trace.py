@@ -143,11 +143,12 @@ def _content(toks: list[str]) -> list[str]:
 
 def _best_window(words: list[str], vocabulary: set[str]) -> float:
     """The best rarity-weighted share of a window of `words` found in `vocabulary`."""
+    weight = {t: rarity(t) + 0.5 for t in set(words)}
     best = 0.0
     for start in range(0, max(1, len(words) - WINDOW_WORDS + 1), WINDOW_WORDS // 2):
         window = set(words[start : start + WINDOW_WORDS])
-        total = sum(rarity(t) + 0.5 for t in window)
-        found = sum(rarity(t) + 0.5 for t in window if t in vocabulary)
+        total = sum(weight[t] for t in window)
+        found = sum(weight[t] for t in window & vocabulary)
         best = max(best, found / total if total else 0.0)
     return best
 
