@@ -269,7 +269,8 @@ def index_verify(index: IndexOption = None) -> None:
     """Check that every part of the index agrees; exit 1 and list what is wrong if not."""
     try:
         store = _open(index)
-        problems = store.verify()
+        with _progress() as tick:
+            problems = store.verify(progress=lambda n: tick("checking documents", n))
         store.close()
     except NewstraceError as exc:
         raise _fail(exc) from exc

@@ -18,7 +18,7 @@ import os
 import re
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,8 +91,8 @@ class Store(ABC):
     def stats(self) -> dict: ...
 
     @abstractmethod
-    def verify(self) -> list[str]:
-        """Problems found (an empty list means every part of the index agrees)."""
+    def verify(self, progress: Callable[[int], None] | None = None) -> list[str]:
+        """Problems found (an empty list means every part of the index agrees); `progress(n)` per n documents."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -317,7 +317,7 @@ class SQLiteStore(Store):
             "path": str(self.dir),
         }
 
-    def verify(self) -> list[str]:
+    def verify(self, progress: Callable[[int], None] | None = None) -> list[str]:
         problems = []
         check = self.conn.execute("PRAGMA integrity_check").fetchone()[0]
         if check != "ok":
@@ -335,9 +335,8 @@ class SQLiteStore(Store):
             self.conn.execute("INSERT INTO terms_fts(terms_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index is damaged: {exc}")
-        rows = self.conn.execute(f"SELECT rowid, {self._COLUMNS}, n_chars, content_hash FROM documents")
         unfindable = 0
-        for rowid, *fields, n_chars, digest in rows.fetchall():
+        for rowid, *fields, n_chars, digest in self._all_rows(f"rowid, {self._COLUMNS}, n_chars, content_hash"):
             try:
                 doc = self._row_to_doc(tuple(fields))
             except (zstandard.ZstdError, UnicodeDecodeError, IndexUnusable):
@@ -352,9 +351,23 @@ class SQLiteStore(Store):
             found = "SELECT 1 FROM terms_fts WHERE terms_fts MATCH ? AND rowid=?"
             if probe and not self.conn.execute(found, (probe, rowid)).fetchone():
                 unfindable += 1
+            if progress:
+                progress(1)
         if unfindable:
             problems.append(f"{unfindable} documents cannot be found through the full-text index")
         return problems
+
+    def _all_rows(self, columns: str, batch: int = 1000) -> Iterator[tuple]:
+        """Every document row in rowid order, a batch at a time (a million texts do not fit in memory)."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM documents WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
 
     def close(self) -> None:
         self.conn.close()
