@@ -105,14 +105,25 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     return out
 
 
+POSTINGS_BUDGET = 20_000  # per query: BM25 time follows the postings it reads
+MIN_QUERY_TERMS = 8
+
+
 def _query(store: Store, text: str, pool: int, keep: int) -> list[str]:
     """The text's words that are rarest in this index (a word it does not hold cannot match).
 
     Rarity in English (wordfreq) picks the pool cheaply; the index's own document counts pick
-    the query, which keeps posting lists short as the corpus grows (BM25 time follows them).
+    the query, rarest first, until `keep` terms or the postings budget: in a large index the
+    commoner terms add little to BM25 but most of its time.
     """
     counts = store.document_frequencies(query_terms(text, pool))
-    return sorted(counts, key=lambda t: (counts[t], t))[:keep]
+    chosen, postings = [], 0
+    for term in sorted(counts, key=lambda t: (counts[t], t))[:keep]:
+        if len(chosen) >= MIN_QUERY_TERMS and postings + counts[term] > POSTINGS_BUDGET:
+            break
+        chosen.append(term)
+        postings += counts[term]
+    return chosen
 
 
 def retrieve(store: Store, text: str, limit: int = CANDIDATES, since: str | None = None) -> list[tuple[str, float]]:
@@ -137,20 +148,40 @@ WINDOW_WORDS = 60  # a passage-sized window of content words
 SHARED_TRIGRAMS_CAP = 50
 
 
-def _content(toks: list[str]) -> list[str]:
-    return [t for t in toks if t not in STOPWORDS and len(t) > 1]
+@dataclass(frozen=True)
+class _Passages:
+    """A text's 60-content-word windows with their rarity weights, and its word trigrams."""
+
+    vocabulary: frozenset[str]
+    windows: tuple[tuple[frozenset[str], float], ...]
+    weight: dict[str, float]
+    trigrams: tuple[tuple[str, str, str], ...]
 
 
-def _best_window(words: list[str], vocabulary: set[str]) -> float:
-    """The best rarity-weighted share of a window of `words` found in `vocabulary`."""
+def _passages(toks: list[str]) -> _Passages:
+    words = [t for t in toks if t not in STOPWORDS and len(t) > 1]
     weight = {t: rarity(t) + 0.5 for t in set(words)}
-    best = 0.0
+    windows = []
     for start in range(0, max(1, len(words) - WINDOW_WORDS + 1), WINDOW_WORDS // 2):
-        window = set(words[start : start + WINDOW_WORDS])
-        total = sum(weight[t] for t in window)
-        found = sum(weight[t] for t in window & vocabulary)
-        best = max(best, found / total if total else 0.0)
+        window = frozenset(words[start : start + WINDOW_WORDS])
+        windows.append((window, sum(weight[t] for t in window)))
+    return _Passages(frozenset(words), tuple(windows), weight, tuple(zip(toks, toks[1:], toks[2:], strict=False)))
+
+
+def _best_window(text: _Passages, vocabulary: frozenset[str]) -> float:
+    """The best rarity-weighted share of one of `text`'s windows found in `vocabulary`."""
+    best = 0.0
+    for window, total in text.windows:
+        if total:
+            best = max(best, sum(text.weight[t] for t in window & vocabulary) / total)
     return best
+
+
+def _evidence(suspect: _Passages, candidate: _Passages) -> float:
+    local = 0.5 * (_best_window(suspect, candidate.vocabulary) + _best_window(candidate, suspect.vocabulary))
+    trigrams = set(candidate.trigrams)
+    shared = sum(1 for g in suspect.trigrams if g in trigrams)
+    return local + min(1.0, shared / SHARED_TRIGRAMS_CAP)
 
 
 def passage_evidence(suspect_tokens: list[str], candidate_text: str) -> float:
@@ -162,22 +193,17 @@ def passage_evidence(suspect_tokens: list[str], candidate_text: str) -> float:
     paraphrase; asking it both ways stops a long, wide-ranging candidate from matching every
     window by sheer vocabulary), plus the share of shared word trigrams, capped (copied wording).
     """
-    cand = tokens(candidate_text)
-    cand_words, suspect_words = _content(cand), _content(suspect_tokens)
-    local = 0.5 * (_best_window(suspect_words, set(cand_words)) + _best_window(cand_words, set(suspect_words)))
-    trigrams = set(zip(cand, cand[1:], cand[2:], strict=False))
-    shared = sum(1 for g in zip(suspect_tokens, suspect_tokens[1:], suspect_tokens[2:], strict=False) if g in trigrams)
-    return local + min(1.0, shared / SHARED_TRIGRAMS_CAP)
+    return _evidence(_passages(suspect_tokens), _passages(tokens(candidate_text)))
 
 
 def rerank(store: Store, text: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Candidates re-ordered by passage evidence (retrieval order breaks ties)."""
-    suspect_tokens = tokens(text)
+    suspect = _passages(tokens(text))  # once, not once per candidate
     scored = []
     for rank, (doc_id, _) in enumerate(hits):
         doc = store.get(doc_id)
         if doc is not None:
-            scored.append((passage_evidence(suspect_tokens, doc.text), -rank, doc_id))
+            scored.append((_evidence(suspect, _passages(tokens(doc.text))), -rank, doc_id))
     scored.sort(reverse=True)
     return [(doc_id, score) for score, _, doc_id in scored]
 

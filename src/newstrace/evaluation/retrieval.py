@@ -12,17 +12,12 @@ from collections.abc import Callable
 from newstrace.evaluation.datasets import Dataset
 from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
-from newstrace.lexical import tokens
+from newstrace.lexical import ngrams, tokens
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
 from newstrace.trace import CANDIDATES, VERIFIED, rerank, retrieve, trace_prepared
 
 SHARED_RUNS = 3  # distinct verbatim 8-word runs
-
-
-def _runs(text: str, n: int = 8) -> set[tuple[str, ...]]:
-    toks = tokens(text)
-    return set(zip(*(toks[k:] for k in range(n)), strict=False))
 
 
 def score_retrieval(
@@ -47,8 +42,8 @@ def score_retrieval(
         for suspect_id, truth in sorted(true_sources.items()):
             suspect = prepared[suspect_id]
             body = suspect.document.body
-            hits = [h for h in retrieve(store, body, CANDIDATES) if h[0] != suspect_id]
-            hits = rerank(store, body, hits)  # a suspect indexed as a source is not its own source
+            # a suspect indexed as a source is not its own source
+            hits = rerank(store, body, [h for h in retrieve(store, body, CANDIDATES) if h[0] != suspect_id])
             result = trace_prepared(suspect, store, prepared.__getitem__, options, VERIFIED, hits, explain=False)
             if truth:
                 rank = next((k for k, i in enumerate(result.ranking[:10], 1) if i in truth), None)
@@ -56,9 +51,10 @@ def score_retrieval(
             else:
                 unsourced += 1
                 false = [s for s in result.sources if s.comparison.derived]
-                false_hits += bool(false)
-                runs = _runs(body)
-                worded += any(len(runs & _runs(s.document.text)) >= SHARED_RUNS for s in false)
+                if false:
+                    false_hits += 1
+                    runs = ngrams(tokens(body), 8)
+                    worded += any(len(runs & ngrams(tokens(s.document.text), 8)) >= SHARED_RUNS for s in false)
             if progress:
                 progress(f"{ds.name}: tracing", 1)
         store.close()
