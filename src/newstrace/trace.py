@@ -105,7 +105,7 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     return out
 
 
-POSTINGS_BUDGET = 20_000  # per query: BM25 time follows the postings it reads
+POSTINGS_BUDGET = 40_000  # per query: BM25 time follows the postings it reads
 MIN_QUERY_TERMS = 8
 
 
