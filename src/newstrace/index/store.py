@@ -191,11 +191,11 @@ class SQLiteStore(Store):
         row = self.conn.execute("SELECT max(id) FROM dictionaries").fetchone()
         if row[0] is not None:
             return row[0]
+        if self.conn.execute("SELECT count(*) FROM documents").fetchone()[0] < DICTIONARY_TRAIN_DOCS:
+            return None
         rows = self.conn.execute(
             "SELECT rowid, dictionary, text FROM documents ORDER BY rowid LIMIT ?", (DICTIONARY_TRAIN_DOCS * 2,)
         ).fetchall()
-        if len(rows) < DICTIONARY_TRAIN_DOCS:
-            return None
         samples = [self._decompress(blob, dictionary).encode("utf-8") for _, dictionary, blob in rows]
         try:
             trained = zstandard.train_dictionary(DICTIONARY_BYTES, samples).as_bytes()
