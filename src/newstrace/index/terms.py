@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from newstrace.lexical import STOPWORDS, rarity, tokens
 
-MAX_QUERY_TERMS = 40
 # Words at least this common (Zipf >= 5: "people", "government") are not indexed: a query is built
 # from a text's rarest words and never reaches them, and leaving them out saves a third of the index.
 MIN_RARITY = 1.0
@@ -26,8 +25,8 @@ def document_terms(text: str) -> list[str]:
     return list(seen)
 
 
-def query_terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
-    """The rarest content words of a text: the query that finds its sources."""
+def query_terms(text: str, limit: int) -> list[str]:
+    """The `limit` rarest content words of a text in English: the pool trace picks its query from."""
     terms = [t for t in document_terms(text) if not t.isdigit() or len(t) >= 2]
     ranked = sorted(terms, key=lambda t: (-rarity(t), t))
     return ranked[:limit]
