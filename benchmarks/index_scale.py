@@ -20,8 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from newstrace.embed import ENCODERS
 from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
+from newstrace.options import TRACE_ENCODER, CompareOptions
 from newstrace.textio import parse_document
 from newstrace.trace import trace
 
@@ -66,7 +68,7 @@ def synthetic_docs(sentences: list[str], count: int, seed: int):
         yield IndexedDocument(id=f"syn-{seed}-{k}", text=". ".join(parts) + ".")
 
 
-def run(size: int, sentences: list[str], suspects, sources, workdir: Path) -> dict:
+def run(size: int, sentences: list[str], suspects, sources, workdir: Path, options: CompareOptions) -> dict:
     path = workdir / f"ix-{size}"
     store = open_store(path)
     docs = [IndexedDocument(id=i, text=t) for i, t in sources.items()]
@@ -76,10 +78,10 @@ def run(size: int, sentences: list[str], suspects, sources, workdir: Path) -> di
     ingest_s = time.perf_counter() - t0
     stats = store.stats()
     latencies, hits, stages = [], 0, {}
-    trace(parse_document(suspects[0][0]), store)  # warm-up: loads the model
+    trace(parse_document(suspects[0][0]), store, options)  # warm-up: loads the model
     for text, true_id in suspects:
         t1 = time.perf_counter()
-        result = trace(parse_document(text), store)
+        result = trace(parse_document(text), store, options)
         latencies.append(time.perf_counter() - t1)
         hits += true_id in result.ranking[:10]
         for stage, ms in result.timings_ms.items():
@@ -105,16 +107,18 @@ def main() -> None:
     parser.add_argument("--suspects", type=int, default=200)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--encoder", choices=ENCODERS, default=TRACE_ENCODER, help="trace's sentence vectors")
     args = parser.parse_args()
+    options = CompareOptions(encoder=args.encoder)
     sentences = real_sentences(args.data)
     suspects, sources = suspects_and_sources(args.data, args.suspects)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newstrace-bench-"))
     print(
         f"{'docs':>9} {'ingest/s':>9} {'GB':>7} {'peak MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6}"
-        "   p50 ms by stage: retrieve / rerank / embed / compare"
+        f"   p50 ms by stage: retrieve / rerank / embed / compare   (encoder: {args.encoder})"
     )
     for size in (int(x) for x in args.docs.split(",")):
-        r = run(size, sentences, suspects, sources, workdir)
+        r = run(size, sentences, suspects, sources, workdir, options)
         print(
             f"{r['docs']:>9} {r['ingest_docs_per_s']:>9.0f} {r['gb_on_disk']:>7.3f} {r['peak_rss_mb']:>8.0f} "
             f"{r['trace_p50_ms']:>7.0f} {r['trace_p95_ms']:>7.0f} {r['recall_at_10']:>6.3f}   "

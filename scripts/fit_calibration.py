@@ -1,6 +1,6 @@
 """Refit src/newstrace/data/calibration.json on the 'fit' half of the DEV data.
 
-    python scripts/fit_calibration.py ../shared/data [--max-pairs 1500] [--rows-cache rows.json]
+    python scripts/fit_calibration.py ../shared/data [--encoder static] [--max-pairs 1500] [--rows-cache rows.json]
 
 The 'report' half is never seen here; `newstrace eval --split report` gives honest figures.
 """
@@ -13,10 +13,12 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from newstrace.embed import ENCODERS
 from newstrace.evaluation.fit import collect_pair_rows, collect_sentence_rows, fit_calibration, write_calibration
 from newstrace.options import CompareOptions
+from newstrace.verdict import CALIBRATION_FILES
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "newstrace" / "data" / "calibration.json"
+DATA = Path(__file__).resolve().parents[1] / "src" / "newstrace" / "data"
 
 
 def main() -> None:
@@ -25,8 +27,11 @@ def main() -> None:
     parser.add_argument("--max-pairs", type=int, default=1500, help="pairs per dataset (stable sample)")
     parser.add_argument("--rows-cache", type=Path, help="reuse/save computed feature rows here")
     parser.add_argument("--prepared-cache", type=Path, help="keep prepared documents here between runs")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--encoder", choices=ENCODERS, default="minilm")
+    parser.add_argument("--out", type=Path, help="default: the shipped calibration of that encoder")
     args = parser.parse_args()
+    out = args.out or DATA / CALIBRATION_FILES[args.encoder]
+    options = CompareOptions(encoder=args.encoder)
     if args.rows_cache and args.rows_cache.exists():
         cached = json.loads(args.rows_cache.read_text())
         pair_rows, sentence_rows = cached["pairs"], cached["sentences"]
@@ -39,13 +44,13 @@ def main() -> None:
                     tasks[label] = bar.add_task(label, total=None)
                 bar.advance(tasks[label], n)
 
-            pair_rows = collect_pair_rows(args.data, CompareOptions(), args.max_pairs, tick, args.prepared_cache)
-        sentence_rows = collect_sentence_rows(args.data)
+            pair_rows = collect_pair_rows(args.data, options, args.max_pairs, tick, args.prepared_cache)
+        sentence_rows = collect_sentence_rows(args.data, encoder=args.encoder)
         if args.rows_cache:
             args.rows_cache.write_text(json.dumps({"pairs": pair_rows, "sentences": sentence_rows}))
-    calibration = fit_calibration(pair_rows, sentence_rows, args.data)
-    write_calibration(calibration, args.out)
-    print(f"wrote {args.out}")
+    calibration = fit_calibration(pair_rows, sentence_rows, args.data, args.encoder)
+    write_calibration(calibration, out)
+    print(f"wrote {out}")
     print(json.dumps({k: calibration[k] for k in ("version", "rows", "same_subject_cosine")}, indent=1))
 
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newstrace.compare import compare_documents
+from newstrace.embed import ENCODERS
 from newstrace.errors import DatasetError, InputError, ModelError, NewstraceError
-from newstrace.options import CompareOptions
+from newstrace.options import TRACE_ENCODER, CompareOptions
 from newstrace.textio import document_from_bytes, load_document
 
 app = typer.Typer(
@@ -30,6 +32,17 @@ err_console = Console(stderr=True, soft_wrap=True)
 EXIT_INPUT = 2
 EXIT_DATA = 3
 EXIT_MODEL = 4
+
+ENCODER_HELP = "Sentence vectors: minilm (the model) or static (distilled from it, ~100x faster)."
+
+
+EncoderName = Enum("EncoderName", {name: name for name in ENCODERS}, type=str)  # the choices typer shows
+COMPARE_ENCODER = EncoderName("minilm")
+TRACE_DEFAULT = EncoderName(TRACE_ENCODER)
+
+
+def _encoder_option(why: str = ""):
+    return typer.Option(help=ENCODER_HELP + why, show_default=True)
 
 
 def _fail(exc: NewstraceError) -> typer.Exit:
@@ -80,12 +93,13 @@ def compare(
         Path | None, typer.Option("--html", help="Also write a side-by-side HTML page to this file.")
     ] = None,
     encoding: Annotated[str | None, typer.Option(help="Force the input encoding (default: detect).")] = None,
+    encoder: Annotated[EncoderName, _encoder_option()] = COMPARE_ENCODER,
 ) -> None:
     """Is SUSPECT derived from SOURCE, and how? Aligns the two sentence by sentence."""
     if source == "-" and suspect == "-":
         err_console.print("[bold red]error:[/] only one of SOURCE and SUSPECT can be read from stdin")
         raise typer.Exit(EXIT_INPUT)
-    options = CompareOptions()
+    options = CompareOptions(encoder=encoder.value)
     try:
         src = _read(source, encoding, options)
         sus = _read(suspect, encoding, options)
@@ -138,13 +152,23 @@ def evaluate_command(
     retrieval: Annotated[
         bool, typer.Option("--retrieval/--no-retrieval", help="Also index each dataset's sources and trace.")
     ] = True,
+    encoder: Annotated[EncoderName, _encoder_option(" For the pair and sentence figures.")] = COMPARE_ENCODER,
+    trace_encoder: Annotated[EncoderName, _encoder_option(" For the retrieval figures.")] = TRACE_DEFAULT,
 ) -> None:
     """Measure newstrace on labelled data: derived-vs-not, plagdet, paraphrase accuracy."""
     from newstrace.evaluation.runner import evaluate
 
     with _progress() as tick:
         try:
-            report = evaluate(path, split=split, limit=limit, progress=tick, retrieval=retrieval)
+            report = evaluate(
+                path,
+                CompareOptions(encoder=encoder.value),
+                split=split,
+                limit=limit,
+                progress=tick,
+                retrieval=retrieval,
+                trace_options=CompareOptions(encoder=trace_encoder.value),
+            )
         except NewstraceError as exc:
             raise _fail(exc) from exc
     if as_json:
@@ -289,11 +313,12 @@ def trace(
     since: Annotated[str | None, typer.Option(help="Only sources published on or after this ISO date.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the newstrace.trace/1 JSON document.")] = False,
     encoding: Annotated[str | None, typer.Option(help="Force the input encoding (default: detect).")] = None,
+    encoder: Annotated[EncoderName, _encoder_option(" static keeps trace fast at scale.")] = TRACE_DEFAULT,
 ) -> None:
     """Find ARTICLE's sources in the index, and which of its sentences came from which."""
     from newstrace.trace import trace as run_trace
 
-    options = CompareOptions()
+    options = CompareOptions(encoder=encoder.value)
     try:
         doc = _read(article, encoding, options)
         store = _open(index)

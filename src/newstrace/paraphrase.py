@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from newstrace.align import wording_ratio
-from newstrace.embed import default_encoder
+from newstrace.embed import encoder_named
 from newstrace.lexical import content_words, ngrams, numbers, tokens
 
 SENTENCE_FEATURES = ("cosine", "content_dice", "wording", "bigram_dice", "number_mismatch", "length_ratio_log")
@@ -35,17 +35,17 @@ def sentence_features(a: str, b: str, cosine: float) -> dict[str, float]:
     }
 
 
-def pair_cosines(a: list[str], b: list[str]) -> np.ndarray:
-    enc = default_encoder()
+def pair_cosines(a: list[str], b: list[str], encoder: str = "minilm") -> np.ndarray:
+    enc = encoder_named(encoder)
     va, vb = enc.encode(a), enc.encode(b)
     return (va * vb).sum(axis=1)
 
 
-def paraphrase_probabilities(a: list[str], b: list[str]) -> list[float]:
+def paraphrase_probabilities(a: list[str], b: list[str], encoder: str = "minilm") -> list[float]:
     from newstrace.verdict import default_calibration
 
-    model = default_calibration().sentence
-    cos = pair_cosines(a, b)
+    model = default_calibration(encoder).sentence
+    cos = pair_cosines(a, b, encoder)
     out = []
     for x, y, c in zip(a, b, cos, strict=True):
         f = sentence_features(x, y, float(c))

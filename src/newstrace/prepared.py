@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newstrace.embed import SentenceEncoder, default_encoder
+from newstrace.embed import Encoder, encoder_named
 from newstrace.lexical import content_words, tokens
 from newstrace.options import CompareOptions
 from newstrace.segment import Segment, split_sentences
@@ -24,6 +24,7 @@ class PreparedText:
     vectors: np.ndarray
     token_lists: list[list[str]]
     content_sets: list[set[str]]
+    encoder: str = "minilm"  # which vectors: texts prepared by different encoders cannot be compared
 
     @property
     def text(self) -> str:
@@ -37,31 +38,21 @@ class PreparedText:
 def prepare(
     document: Document | str,
     options: CompareOptions | None = None,
-    encoder: SentenceEncoder | None = None,
+    encoder: Encoder | None = None,
 ) -> PreparedText:
-    options = options or CompareOptions()
     if isinstance(document, str):
         document = parse_document(document)
-    segments = split_sentences(clean_view(document.text), document.body_start, options.max_segment_words)
-    vectors = (encoder or default_encoder()).encode([s.text for s in segments])
-    token_lists = [tokens(s.text) for s in segments]
-    return PreparedText(
-        document=document,
-        segments=segments,
-        vectors=vectors,
-        token_lists=token_lists,
-        content_sets=[content_words(t) for t in token_lists],
-    )
+    return prepare_many([document], options, encoder)[0]
 
 
 def prepare_many(
     documents: list[Document],
     options: CompareOptions | None = None,
-    encoder: SentenceEncoder | None = None,
+    encoder: Encoder | None = None,
 ) -> list[PreparedText]:
     """Prepare a batch with one model call, which is several times faster than one call each."""
     options = options or CompareOptions()
-    encoder = encoder or default_encoder()
+    encoder = encoder or encoder_named(options.encoder)
     all_segments = [split_sentences(clean_view(d.text), d.body_start, options.max_segment_words) for d in documents]
     flat = [s.text for segs in all_segments for s in segs]
     vectors = encoder.encode(flat)
@@ -76,6 +67,7 @@ def prepare_many(
                 vectors=vectors[pos : pos + len(segs)],
                 token_lists=token_lists,
                 content_sets=[content_words(t) for t in token_lists],
+                encoder=encoder.name,
             )
         )
         pos += len(segs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -17,7 +18,7 @@ from newstrace.compare import Comparison, compare_prepared
 from newstrace.index.store import IndexedDocument, Store
 from newstrace.index.terms import query_terms
 from newstrace.lexical import STOPWORDS, rarity, tokens
-from newstrace.options import CompareOptions
+from newstrace.options import TRACE_ENCODER, CompareOptions
 from newstrace.prepared import PreparedText, prepare_many
 from newstrace.textio import Document, parse_document
 
@@ -239,16 +240,20 @@ def trace(
 
     At least `top` candidates are verified, so asking for more sources costs more time.
     """
-    options = options or CompareOptions()
+    options = options or CompareOptions(encoder=TRACE_ENCODER)
     verified = max(verified, top)
     clock = [time.perf_counter()]
-    found = retrieve(store, article.body, candidates, since)
-    clock.append(time.perf_counter())
-    hits = rerank(store, article.body, found)
-    clock.append(time.perf_counter())
-    chosen = worth_verifying(hits, verified)
-    docs = [(d, score) for d, score in ((store.get(i), score) for i, score in chosen) if d is not None]
-    prepared = prepare_many([article] + [_with_metadata(d) for d, _ in docs], options)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the article's sentences are split and embedded while the index is searched: SQLite
+        # releases the GIL, so on two cores the two overlap
+        article_prepared = pool.submit(prepare_many, [article], options)
+        found = retrieve(store, article.body, candidates, since)
+        clock.append(time.perf_counter())
+        hits = rerank(store, article.body, found)
+        clock.append(time.perf_counter())
+        chosen = worth_verifying(hits, verified)
+        docs = [(d, score) for d, score in ((store.get(i), score) for i, score in chosen) if d is not None]
+        prepared = article_prepared.result() + prepare_many([_with_metadata(d) for d, _ in docs], options)
     clock.append(time.perf_counter())
     lookup = {d.id: p for (d, _), p in zip(docs, prepared[1:], strict=True)}
     result = trace_prepared(prepared[0], store, lookup.__getitem__, options, top, hits, verified)

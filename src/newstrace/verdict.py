@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from newstrace.align import Alignment
@@ -56,10 +56,14 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
-@lru_cache(maxsize=1)
-def default_calibration() -> Calibration:
+CALIBRATION_FILES = {"minilm": "calibration.json", "static": "calibration-static.json"}
+
+
+@cache
+def default_calibration(encoder: str = "minilm") -> Calibration:
+    """The shipped calibration for texts prepared with `encoder` (cosines differ between them)."""
     try:
-        raw = json.loads((resources.files("newstrace") / "data" / "calibration.json").read_text("utf-8"))
+        raw = json.loads((resources.files("newstrace") / "data" / CALIBRATION_FILES[encoder]).read_text("utf-8"))
         doc = raw["document_model"]
         return Calibration(
             version=raw["version"],

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from newstrace.compare import pair_evidence
-from newstrace.embed import MODEL_ID
 from newstrace.evaluation.datasets import find_datasets, load_dataset
 from newstrace.evaluation.runner import prepare_documents
 from newstrace.features import FEATURE_NAMES
@@ -25,6 +24,10 @@ from newstrace.options import CompareOptions
 from newstrace.paraphrase import SENTENCE_FEATURES, pair_cosines, sentence_features
 
 CALIBRATION_VERSION = "3"
+EMBEDDING_MODELS = {
+    "minilm": "all-MiniLM-L6-v2-int8-onnx",
+    "static": "static word pieces distilled from all-MiniLM-L6-v2",
+}
 TREES = 150
 SENTENCE_FIT_DATASETS = {"mrpc"}
 INDEPENDENT_KINDS = {"same-event"}
@@ -52,7 +55,7 @@ def collect_pair_rows(
             continue
         pairs = _stable_sample(ds.pairs, max_pairs)
         ids = {i for p in pairs for i in (p["source_id"], p["suspect_id"])}
-        cache = Path(cache_dir) / f"{ds.name}-{max_pairs}.pkl" if cache_dir else None
+        cache = Path(cache_dir) / f"{ds.name}-{options.encoder}-{max_pairs}.pkl" if cache_dir else None
         if cache and cache.exists():
             prepared = pickle.loads(cache.read_bytes())
         else:
@@ -65,14 +68,14 @@ def collect_pair_rows(
     return rows
 
 
-def collect_sentence_rows(data_dir: str | Path, max_pairs: int | None = 4000) -> list[dict]:
+def collect_sentence_rows(data_dir: str | Path, max_pairs: int | None = 4000, encoder: str = "minilm") -> list[dict]:
     rows = []
     for folder in find_datasets(data_dir):
         ds = load_dataset(folder, "fit")
         if not ds.sentence_pairs:
             continue
         pairs = _stable_sample(ds.sentence_pairs, max_pairs)
-        cos = pair_cosines([r["a"] for r in pairs], [r["b"] for r in pairs])
+        cos = pair_cosines([r["a"] for r in pairs], [r["b"] for r in pairs], encoder)
         for r, c in zip(pairs, cos, strict=True):
             rows.append(
                 {"dataset": ds.name, "label": bool(r["paraphrase"]), **sentence_features(r["a"], r["b"], float(c))}
@@ -145,7 +148,9 @@ def _fit_trees(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> dict:
     return {"features": list(FEATURE_NAMES), "init": init, "learning_rate": model.learning_rate, "trees": trees}
 
 
-def fit_calibration(pair_rows: list[dict], sentence_rows: list[dict], data_dir: str | Path) -> dict:
+def fit_calibration(
+    pair_rows: list[dict], sentence_rows: list[dict], data_dir: str | Path, encoder: str = "minilm"
+) -> dict:
     # a dataset with one class only (FRANK: all summaries) says nothing about where the line is
     classes: dict[str, set[bool]] = {}
     for r in pair_rows:
@@ -169,7 +174,7 @@ def fit_calibration(pair_rows: list[dict], sentence_rows: list[dict], data_dir: 
     return {
         "version": CALIBRATION_VERSION,
         "fitted": date.today().isoformat(),
-        "embedding_model": MODEL_ID,
+        "embedding_model": EMBEDDING_MODELS[encoder],
         "split": "fit (sha256 of source id, even first byte)",
         "data": str(Path(data_dir).name),
         "rows": counts,

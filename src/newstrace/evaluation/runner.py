@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from newstrace.compare import Comparison, compare_prepared
-from newstrace.embed import default_encoder
+from newstrace.embed import encoder_named
 from newstrace.errors import InputError
 from newstrace.evaluation.changes import score_changes
 from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
 from newstrace.evaluation.retrieval import score_retrieval
-from newstrace.options import CompareOptions
+from newstrace.options import TRACE_ENCODER, CompareOptions
 from newstrace.paraphrase import paraphrase_probabilities
 from newstrace.passages import reported_passages
 from newstrace.prepared import PreparedText, prepare_many
@@ -33,7 +33,7 @@ def prepare_documents(
 ) -> dict[str, PreparedText]:
     wanted = sorted(set(ids))
     out: dict[str, PreparedText] = {}
-    encoder = default_encoder()
+    encoder = encoder_named(options.encoder)
     for lo in range(0, len(wanted), batch):
         chunk = wanted[lo : lo + batch]
         docs = [_parse_or_blank(ds.documents[i]) for i in chunk]
@@ -119,9 +119,9 @@ def detections_of(outcomes: list[PairOutcome]) -> tuple[list, list]:
     return cases, detections
 
 
-def score_sentence_pairs(ds: Dataset, limit: int | None = None) -> dict:
+def score_sentence_pairs(ds: Dataset, limit: int | None = None, encoder: str = "minilm") -> dict:
     rows = ds.sentence_pairs[:limit] if limit else ds.sentence_pairs
-    probs = paraphrase_probabilities([r["a"] for r in rows], [r["b"] for r in rows])
+    probs = paraphrase_probabilities([r["a"] for r in rows], [r["b"] for r in rows], encoder)
     truth = [bool(r["paraphrase"]) for r in rows]
     return _round({**classification(truth, [p >= 0.5 for p in probs]), "auc": roc_auc(truth, probs)})
 
@@ -133,8 +133,14 @@ def evaluate_dataset(
     limit: int | None = None,
     progress: Progress | None = None,
     retrieval: bool = True,
+    trace_options: CompareOptions | None = None,
 ) -> dict:
+    """Pair, passage, sentence, change and retrieval figures for one dataset.
+
+    The retrieval figures measure trace as it ships: with `trace_options` (its own encoder).
+    """
     ds = load_dataset(folder, split)
+    trace_options = trace_options or CompareOptions(encoder=TRACE_ENCODER)
     out: dict = {}
     if ds.pairs:
         pairs = ds.pairs[:limit] if limit else ds.pairs
@@ -149,9 +155,11 @@ def evaluate_dataset(
             cases, detections = detections_of([o for o in outcomes if "spans" in o.pair])
             out["spans"] = _round(plagdet(cases, detections))
         if retrieval:
-            out["retrieval"] = _round(score_retrieval(ds, truth_pairs, prepared, options, progress))
+            if trace_options.encoder != options.encoder:
+                prepared = prepare_documents(ds, ids, trace_options, progress)
+            out["retrieval"] = _round(score_retrieval(ds, truth_pairs, prepared, trace_options, progress))
     if ds.sentence_pairs:
-        out["sentence_pairs"] = score_sentence_pairs(ds, limit)
+        out["sentence_pairs"] = score_sentence_pairs(ds, limit, options.encoder)
     if ds.changes:
         if limit:
             ds.changes = ds.changes[:limit]
@@ -175,9 +183,18 @@ def evaluate(
     limit: int | None = None,
     progress: Progress | None = None,
     retrieval: bool = True,
+    trace_options: CompareOptions | None = None,
 ) -> dict:
     options = options or CompareOptions()
+    trace_options = trace_options or CompareOptions(encoder=TRACE_ENCODER)
     datasets = {}
     for folder in find_datasets(path):
-        datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress, retrieval)
-    return {"schema": EVAL_SCHEMA, "split": split, "limit": limit, "datasets": datasets}
+        datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress, retrieval, trace_options)
+    return {
+        "schema": EVAL_SCHEMA,
+        "split": split,
+        "limit": limit,
+        "encoder": options.encoder,
+        "trace_encoder": trace_options.encoder,
+        "datasets": datasets,
+    }
