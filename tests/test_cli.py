@@ -28,6 +28,7 @@ def test_compare_json_schema(seed_paths):
     assert out["schema"] == "newstrace.compare/1"
     assert out["derived"] is True and out["verdict"] == "heavy" and out["coverage"] >= 0.8
     assert out["direction"]["source_first"] is True
+    assert out["encoder"] == "minilm"
     assert set(out["direction"]) >= {"source_first", "confidence"}
     a = out["alignments"][0]
     assert set(a) >= {"source", "suspect", "score", "kind"}

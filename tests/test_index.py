@@ -270,6 +270,16 @@ def test_trace_cli_json(corpus_index, seed_paths):
     first = out["sources"][0]
     assert {"id", "verdict", "probability", "coverage", "derived", "direction", "alignments"} <= first.keys()
     assert first["id"] == "seed-source" and isinstance(out["unsourced"], list)
+    assert out["encoder"] == "static"  # trace's default: verification inside the time budget
+
+
+def test_trace_can_verify_with_the_model(corpus_index, seed_paths):
+    args = ["trace", str(seed_paths[1]), "--index", str(corpus_index.dir), "--json", "--encoder", "minilm"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["encoder"] == "minilm"
+    assert out["sources"][0]["id"] == "seed-source" and out["sources"][0]["verdict"] == "heavy"
 
 
 def test_source_published_after_the_article_is_a_possible_copy(tmp_path, seed_paths):

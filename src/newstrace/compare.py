@@ -42,6 +42,7 @@ class Comparison:
             "coverage": round(self.coverage.suspect, 4),
             "source_coverage": round(self.coverage.source, 4),
             "order": round(self.order, 4),
+            "encoder": self.source.encoder,
             "direction": self.direction.to_json(),
             "alignments": [
                 {

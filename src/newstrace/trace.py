@@ -70,6 +70,7 @@ class TraceResult:
     candidates: int
     ranking: list[str] = field(default_factory=list)  # every candidate id: verified first, best first
     timings_ms: dict[str, float] = field(default_factory=dict)  # where the time went, stage by stage
+    encoder: str = ""  # the sentence vectors the sources were verified with
 
     def to_json(self) -> dict:
         return {
@@ -77,6 +78,7 @@ class TraceResult:
             "sources": [s.to_json() for s in self.sources],
             "unsourced": [list(u) for u in self.unsourced],
             "candidates": self.candidates,
+            "encoder": self.encoder,
             "timings_ms": self.timings_ms,
         }
 
@@ -305,5 +307,10 @@ def trace_prepared(
     checked = [t.document.id for t in traced]
     ranking = checked + [doc_id for doc_id, _ in hits if doc_id not in checked]
     return TraceResult(
-        article=suspect.document, sources=shown, unsourced=unsourced, candidates=len(hits), ranking=ranking
+        article=suspect.document,
+        sources=shown,
+        unsourced=unsourced,
+        candidates=len(hits),
+        ranking=ranking,
+        encoder=suspect.encoder,
     )
