@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: demo test lint eval fit bench clean
+.PHONY: demo test lint eval fit distill bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,7 +25,11 @@ eval: $(VENV)/.installed
 	$(BIN)/newstrace eval $(SHARED)/data
 
 fit: $(VENV)/.installed
-	$(BIN)/python scripts/fit_calibration.py $(SHARED)/data
+	$(BIN)/python scripts/fit_calibration.py $(SHARED)/data --encoder minilm
+	$(BIN)/python scripts/fit_calibration.py $(SHARED)/data --encoder static
+
+distill: $(VENV)/.installed
+	$(BIN)/python scripts/distill_static.py $(SHARED)/data
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/compare_speed.py

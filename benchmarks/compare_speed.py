@@ -1,6 +1,6 @@
 """Speed and peak memory of `compare` on real DEV pairs of three sizes.
 
-    python benchmarks/compare_speed.py [--data ../shared/data] [--pairs 20]
+    python benchmarks/compare_speed.py [--data ../shared/data] [--pairs 20] [--encoder minilm|static]
 
 Each row compares real pairs end to end (reading, sentence split, embedding, alignment, verdict),
 after one warm-up call that loads the model. Prints a table.
@@ -18,6 +18,8 @@ import tracemalloc
 from pathlib import Path
 
 from newstrace import compare
+from newstrace.embed import ENCODERS
+from newstrace.options import CompareOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,12 +47,12 @@ def doc_pairs(data: Path, name: str, n: int, lo: int, hi: int) -> list[tuple[str
     return out
 
 
-def measure(pairs: list[tuple[str, str]]) -> dict:
+def measure(pairs: list[tuple[str, str]], options: CompareOptions) -> dict:
     times = []
     tracemalloc.start()
     for a, b in pairs:
         t0 = time.perf_counter()
-        compare(a, b)
+        compare(a, b, options)
         times.append(time.perf_counter() - t0)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -69,16 +71,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument("--encoder", choices=ENCODERS, default="minilm")
     args = parser.parse_args()
-    compare("Warm-up sentence one.", "Warm up sentence one.")  # load the model outside the timings
+    options = CompareOptions(encoder=args.encoder)
+    compare("Warm-up sentence one.", "Warm up sentence one.", options)  # load the model outside the timings
     rows = {
         "short sentences (MRPC)": short_pairs(args.data, args.pairs * 5),
         "~600-word news (LLMFake)": doc_pairs(args.data, "llmfake", args.pairs, 450, 800),
         "~3,000-word documents (PAN13)": doc_pairs(args.data, "pan13", args.pairs, 2500, 3600),
     }
+    print(f"encoder: {args.encoder}")
     print(f"{'size':32} {'pairs':>6} {'words':>7} {'pairs/s':>9} {'p50 ms':>8} {'max ms':>8} {'py peak MB':>11}")
     for label, pairs in rows.items():
-        m = measure(pairs)
+        m = measure(pairs, options)
         print(
             f"{label:32} {m['pairs']:>6} {m['words']:>7.0f} {m['pairs_per_s']:>9.2f} "
             f"{m['p50_ms']:>8.0f} {m['max_ms']:>8.0f} {m['py_peak_mb']:>11.1f}"
