@@ -320,6 +320,37 @@ def test_query_terms_are_the_rarest_in_the_index(corpus_index, seed_paths):
     assert not left_out or min(left_out.values()) >= max(counts.values())
 
 
+def test_term_counts_agree_with_the_full_text_index(corpus_index):
+    """Thousands of real texts (accents, digits, PAN's web essays): our counts are FTS5's."""
+    counted = dict(corpus_index.conn.execute("SELECT term, documents FROM term_counts"))
+    fts = dict(corpus_index.conn.execute("SELECT term, doc FROM temp.terms_vocab"))
+    assert len(fts) > 50_000 and counted == fts
+
+
+def test_index_of_schema_2_is_upgraded_in_place(tmp_path, originals):
+    store = open_store(tmp_path / "ix")
+    ingest(store, [IndexedDocument(id=d["id"], text=d["text"]) for d in originals[:5]])
+    expected = dict(store.conn.execute("SELECT term, documents FROM term_counts"))
+    with store.conn:  # what a schema-2 index looked like: no term counts
+        store.conn.execute("DROP TABLE term_counts")
+        store.conn.execute("UPDATE meta SET value='2' WHERE key='schema'")
+    store.close()
+    upgraded = open_store(tmp_path / "ix", create=False)
+    assert dict(upgraded.conn.execute("SELECT term, documents FROM term_counts")) == expected
+    assert upgraded.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0] == "3"
+    assert upgraded.verify() == []
+    upgraded.close()
+
+
+def test_verify_notices_wrong_term_counts(tmp_path, originals):
+    store = open_store(tmp_path / "ix")
+    ingest(store, [IndexedDocument(id=d["id"], text=d["text"]) for d in originals[:3]])
+    store.conn.execute("UPDATE term_counts SET documents = 7 WHERE term = (SELECT min(term) FROM term_counts)")
+    store.conn.commit()
+    assert any("document counts" in p for p in store.verify())
+    store.close()
+
+
 def test_verify_notices_a_document_missing_from_the_full_text_index(tmp_path, originals):
     from newstrace.index.terms import document_terms
 
