@@ -346,6 +346,8 @@ def trace(
         )
     console.print(table)
     console.print(f"{len(result.unsourced)} sentence(s) of the article have no source in the index.")
+    if result.encoder == "static":
+        console.print("[dim]Verified with the fast static vectors; --encoder minilm verifies with the model.[/]")
 
 
 def main() -> None:  # pragma: no cover

@@ -154,7 +154,7 @@ class SQLiteStore(Store):
                     self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             elif version[0] == "2":
                 with self.conn:  # schema 2 had no term_counts: count once from the full-text index
-                    self.conn.execute("INSERT INTO term_counts SELECT term, doc FROM temp.terms_vocab")
+                    self.conn.execute("INSERT OR IGNORE INTO term_counts SELECT term, doc FROM temp.terms_vocab")
                     self.conn.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
         except sqlite3.DatabaseError as exc:
             raise IndexUnusable(f"cannot open the index at {self.dir}: {exc}") from exc
