@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from rich.progress import track
 
-from newstrace.embed import DIMENSIONS, STATIC_PATH, SentenceEncoder
+from newstrace.embed import DIMENSIONS, STATIC_PATH, SentenceEncoder, StaticEncoder
 from newstrace.evaluation.datasets import find_datasets, load_dataset
 from newstrace.evaluation.metrics import roc_auc
 from newstrace.segment import split_sentences
@@ -99,14 +99,6 @@ def refine(encoder: SentenceEncoder, start: np.ndarray, sentences: list[str], ta
     return w.astype(np.float32)
 
 
-def static_encode(vectors: np.ndarray, encoder: SentenceEncoder, sentences: list[str]) -> np.ndarray:
-    out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
-    for k, enc in enumerate(encoder.tokenizer.encode_batch(sentences, add_special_tokens=False)):
-        if enc.ids:
-            out[k] = vectors[enc.ids].mean(axis=0)
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-
 def check(encoder: SentenceEncoder, checks: dict, steps: dict[str, np.ndarray]) -> None:
     """Report-half paraphrase AUC of the cosine, and how closely each step's cosines follow MiniLM's."""
     for dataset, pairs in checks.items():
@@ -114,8 +106,8 @@ def check(encoder: SentenceEncoder, checks: dict, steps: dict[str, np.ndarray]) 
         model = (encoder.encode([p[0] for p in pairs]) * encoder.encode([p[1] for p in pairs])).sum(axis=1)
         print(f"{dataset}: MiniLM AUC {roc_auc(truth, model):.3f}, mean cosine {model.mean():.3f}")
         for name, vectors in steps.items():
-            a = static_encode(vectors, encoder, [p[0] for p in pairs])
-            b = static_encode(vectors, encoder, [p[1] for p in pairs])
+            static = StaticEncoder(vectors=vectors)
+            a, b = static.encode([p[0] for p in pairs]), static.encode([p[1] for p in pairs])
             cos = (a * b).sum(axis=1)
             print(
                 f"  {name}: AUC {roc_auc(truth, cos):.3f}, mean cosine {cos.mean():.3f},"

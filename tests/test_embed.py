@@ -11,6 +11,7 @@ from newstrace.evaluation.datasets import split_key, split_of
 from newstrace.evaluation.metrics import roc_auc
 from newstrace.options import CompareOptions
 from newstrace.prepared import prepare_many
+from newstrace.textio import parse_document
 
 from .conftest import DATA, read_jsonl_gz, stable_sample
 
@@ -73,15 +74,9 @@ def test_static_rewrites_and_unrelated_pairs(llmfake_docs, llmfake_pairs):
     negatives = stable_sample([p for p in report if p["kind"] == "hard-negative"], 10, "embed")
     verdicts = {
         p["id"]: compare_documents(
-            load_document_text(llmfake_docs[p["source_id"]]), load_document_text(llmfake_docs[p["suspect_id"]]), options
+            parse_document(llmfake_docs[p["source_id"]]), parse_document(llmfake_docs[p["suspect_id"]]), options
         ).derived
         for p in rewrites + negatives
     }
     assert sum(verdicts[p["id"]] for p in rewrites) >= 12
     assert sum(verdicts[p["id"]] for p in negatives) <= 1
-
-
-def load_document_text(text: str):
-    from newstrace.textio import parse_document
-
-    return parse_document(text)

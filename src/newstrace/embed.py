@@ -109,15 +109,18 @@ class StaticEncoder:
 
     name = "static"
 
-    def __init__(self, path: Path = STATIC_PATH) -> None:
+    def __init__(self, path: Path = STATIC_PATH, vectors: np.ndarray | None = None) -> None:
+        """Vectors from the shipped file, or given directly (the distillation script checks its own)."""
         self._tokenizer = _tokenizer()
-        try:
-            with np.load(path) as data:
-                self._vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelError(f"static vectors unusable at {path} ({exc}); reinstall newstrace") from exc
-        if self._vectors.shape != (self._tokenizer.get_vocab_size(), DIMENSIONS):
-            raise ModelError(f"static vectors at {path} have shape {self._vectors.shape}; reinstall newstrace")
+        if vectors is None:
+            try:
+                with np.load(path) as data:
+                    vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
+            except (OSError, KeyError, ValueError) as exc:
+                raise ModelError(f"static vectors unusable at {path} ({exc}); reinstall newstrace") from exc
+        if vectors.shape != (self._tokenizer.get_vocab_size(), DIMENSIONS):
+            raise ModelError(f"static vectors at {path} have shape {vectors.shape}; reinstall newstrace")
+        self._vectors = vectors
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
