@@ -125,7 +125,8 @@ def main() -> None:
     encoder = SentenceEncoder()
     start = piece_vectors(encoder)
     sentences, checks = fit_sentences(args.data, args.sentences)
-    cached = args.cache / f"minilm-{len(sentences)}.npy" if args.cache else None
+    digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+    cached = args.cache / f"minilm-{digest}.npy" if args.cache else None
     if cached and cached.exists():
         targets = np.load(cached)
     else:

@@ -34,6 +34,8 @@ def main() -> None:
     options = CompareOptions(encoder=args.encoder)
     if args.rows_cache and args.rows_cache.exists():
         cached = json.loads(args.rows_cache.read_text())
+        if cached.get("encoder", "minilm") != args.encoder:
+            parser.error(f"{args.rows_cache} holds rows computed with {cached.get('encoder', 'minilm')} vectors")
         pair_rows, sentence_rows = cached["pairs"], cached["sentences"]
     else:
         with Progress() as bar:
@@ -47,7 +49,8 @@ def main() -> None:
             pair_rows = collect_pair_rows(args.data, options, args.max_pairs, tick, args.prepared_cache)
         sentence_rows = collect_sentence_rows(args.data, encoder=args.encoder)
         if args.rows_cache:
-            args.rows_cache.write_text(json.dumps({"pairs": pair_rows, "sentences": sentence_rows}))
+            rows = {"encoder": args.encoder, "pairs": pair_rows, "sentences": sentence_rows}
+            args.rows_cache.write_text(json.dumps(rows))
     calibration = fit_calibration(pair_rows, sentence_rows, args.data, args.encoder)
     write_calibration(calibration, out)
     print(f"wrote {out}")

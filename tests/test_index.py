@@ -240,6 +240,24 @@ def test_trace_finds_the_seed_source(corpus_index, seed_paths):
     assert len(result.unsourced) <= 3
 
 
+def test_trace_with_its_second_thread_matches_the_same_steps_run_in_turn(corpus_index, seed_paths):
+    from newstrace.options import TRACE_ENCODER, CompareOptions
+    from newstrace.prepared import prepare_many
+    from newstrace.trace import _with_metadata, rerank, retrieve, trace_prepared, worth_verifying
+
+    article = load_document(seed_paths[1])
+    options = CompareOptions(encoder=TRACE_ENCODER)
+    threaded = trace(article, corpus_index)
+    hits = rerank(corpus_index, article.body, retrieve(corpus_index, article.body))
+    ids = [doc_id for doc_id, _ in worth_verifying(hits, 4)]
+    docs = prepare_many([article] + [_with_metadata(corpus_index.get(i)) for i in ids], options)
+    in_turn = trace_prepared(docs[0], corpus_index, dict(zip(ids, docs[1:], strict=True)).__getitem__, options, 3, hits)
+    assert threaded.ranking == in_turn.ranking and threaded.unsourced == in_turn.unsourced
+    assert [round(s.comparison.probability, 6) for s in threaded.sources] == [
+        round(s.comparison.probability, 6) for s in in_turn.sources
+    ]
+
+
 def test_trace_multi_source_article(corpus_index, originals):
     a, b = originals[10]["text"], originals[11]["text"]
     a_part = a[: a.rfind(". ", 0, len(a) // 2) + 1]
@@ -327,6 +345,19 @@ def test_term_counts_agree_with_the_full_text_index(corpus_index):
     assert len(fts) > 50_000 and counted == fts
 
 
+def test_term_counts_follow_fts5_where_python_and_sqlite_split_words_differently(tmp_path, originals):
+    # New Tai Lue vowel signs are letters to Python and word breaks to SQLite's unicode61 tables
+    odd = originals[0]["text"] + " ᦵᦋᦲᦉᦰ ᦡᦱᦺ Москва заявила"
+    store = open_store(tmp_path / "ix")
+    ingest(store, [IndexedDocument(id="odd", text=odd), IndexedDocument(id="plain", text=originals[1]["text"])])
+    assert store.verify() == []
+    ingest(store, [IndexedDocument(id="odd", text=odd + " Ещё ᦺ")])  # an update
+    assert store.verify() == []
+    store.remove(["odd", "plain"])
+    assert store.conn.execute("SELECT count(*) FROM term_counts").fetchone()[0] == 0
+    store.close()
+
+
 def test_index_of_schema_2_is_upgraded_in_place(tmp_path, originals):
     store = open_store(tmp_path / "ix")
     ingest(store, [IndexedDocument(id=d["id"], text=d["text"]) for d in originals[:5]])
@@ -347,7 +378,7 @@ def test_verify_notices_wrong_term_counts(tmp_path, originals):
     ingest(store, [IndexedDocument(id=d["id"], text=d["text"]) for d in originals[:3]])
     store.conn.execute("UPDATE term_counts SET documents = 7 WHERE term = (SELECT min(term) FROM term_counts)")
     store.conn.commit()
-    assert any("document counts" in p for p in store.verify())
+    assert any("term counts disagree" in p for p in store.verify())
     store.close()
 
 

@@ -242,7 +242,9 @@ def trace(
 ) -> TraceResult:
     """Trace an article: retrieve, re-rank, prepare the article and its best candidates, verify them.
 
-    At least `top` candidates are verified, so asking for more sources costs more time.
+    At least `top` candidates are verified, so asking for more sources costs more time. The
+    vectors are `options.encoder`'s: callers who pass their own options and want trace's fast
+    default say `CompareOptions(encoder=TRACE_ENCODER, ...)`.
     """
     options = options or CompareOptions(encoder=TRACE_ENCODER)
     verified = max(verified, top)

@@ -7,7 +7,7 @@ is compared from the prepared forms, so an evaluation costs about one embedding 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -140,7 +140,7 @@ def evaluate_dataset(
     The retrieval figures measure trace as it ships: with `trace_options` (its own encoder).
     """
     ds = load_dataset(folder, split)
-    trace_options = trace_options or CompareOptions(encoder=TRACE_ENCODER)
+    trace_options = trace_options or replace(options, encoder=TRACE_ENCODER)
     out: dict = {}
     if ds.pairs:
         pairs = ds.pairs[:limit] if limit else ds.pairs
@@ -186,7 +186,7 @@ def evaluate(
     trace_options: CompareOptions | None = None,
 ) -> dict:
     options = options or CompareOptions()
-    trace_options = trace_options or CompareOptions(encoder=TRACE_ENCODER)
+    trace_options = trace_options or replace(options, encoder=TRACE_ENCODER)
     datasets = {}
     for folder in find_datasets(path):
         datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress, retrieval, trace_options)
