@@ -19,14 +19,17 @@ import numpy as np
 
 from newstrace.errors import ModelError
 
-MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
+MODEL_IDS = {  # what each encoder's vectors come from, recorded with a calibration fitted on them
+    "minilm": "all-MiniLM-L6-v2-int8-onnx",
+    "static": "static word pieces distilled from all-MiniLM-L6-v2",
+}
 DIMENSIONS = 384
 _MAX_TOKENS = 256
 STATIC_PATH = Path(str(resources.files("newstrace") / "data" / "static-minilm.npz"))
 _BATCH = 8  # small batches measured fastest on 2 CPU cores (less padding, cache-friendly)
 
 
-ENCODERS = ("minilm", "static")
+ENCODERS = tuple(MODEL_IDS)
 
 
 class Encoder(Protocol):
@@ -138,7 +141,3 @@ def encoder_named(name: str) -> Encoder:
     if name == "static":
         return StaticEncoder()
     raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}, got {name!r}")
-
-
-def default_encoder() -> Encoder:
-    return encoder_named("minilm")

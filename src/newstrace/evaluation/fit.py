@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from newstrace.compare import pair_evidence
+from newstrace.embed import MODEL_IDS
 from newstrace.evaluation.datasets import find_datasets, load_dataset
 from newstrace.evaluation.runner import prepare_documents
 from newstrace.features import FEATURE_NAMES
@@ -24,10 +25,6 @@ from newstrace.options import CompareOptions
 from newstrace.paraphrase import SENTENCE_FEATURES, pair_cosines, sentence_features
 
 CALIBRATION_VERSION = "3"
-EMBEDDING_MODELS = {
-    "minilm": "all-MiniLM-L6-v2-int8-onnx",
-    "static": "static word pieces distilled from all-MiniLM-L6-v2",
-}
 TREES = 150
 SENTENCE_FIT_DATASETS = {"mrpc"}
 INDEPENDENT_KINDS = {"same-event"}
@@ -174,7 +171,7 @@ def fit_calibration(
     return {
         "version": CALIBRATION_VERSION,
         "fitted": date.today().isoformat(),
-        "embedding_model": EMBEDDING_MODELS[encoder],
+        "embedding_model": MODEL_IDS[encoder],
         "split": "fit (sha256 of source id, even first byte)",
         "data": str(Path(data_dir).name),
         "rows": counts,
