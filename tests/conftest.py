@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.evaluation.datasets import split_key, split_of
+from newstrace.evaluation.datasets import document_sides, split_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__import__("os").environ.get("NEWSTRACE_SHARED", ROOT.parent / "shared"))
@@ -32,13 +32,21 @@ def stable_sample(rows: list[dict], n: int, salt: str = "gate") -> list[dict]:
     return sorted(rows, key=lambda r: hashlib.sha256((salt + r["id"]).encode()).hexdigest())[:n]
 
 
+def report_half(name: str, rows: list[dict]) -> list[dict]:
+    """The records of a real DEV dataset that sit in its 'report' half (the split eval uses)."""
+    folder = DATA / name
+    pairs = read_jsonl_gz(folder / "pairs.jsonl.gz") if (folder / "pairs.jsonl.gz").exists() else []
+    changes = read_jsonl_gz(folder / "changes.jsonl.gz") if (folder / "changes.jsonl.gz").exists() else []
+    return split_records(name, rows, document_sides(name, pairs, changes), "report")
+
+
 def sample_dataset(name: str, out_dir: Path, n: int, per_kind: bool = True) -> Path:
     """Copy a stable sample of the 'report' half of a real DEV dataset into out_dir/name."""
     src = DATA / name
     dst = out_dir / name
     dst.mkdir(parents=True, exist_ok=True)
     if (src / "pairs.jsonl.gz").exists():
-        pairs = [p for p in read_jsonl_gz(src / "pairs.jsonl.gz") if split_of(split_key(name, p)) == "report"]
+        pairs = report_half(name, read_jsonl_gz(src / "pairs.jsonl.gz"))
         if per_kind:
             kinds: dict[str, list[dict]] = {}
             for p in pairs:
@@ -55,7 +63,7 @@ def sample_dataset(name: str, out_dir: Path, n: int, per_kind: bool = True) -> P
             changes = [c for c in read_jsonl_gz(src / "changes.jsonl.gz") if (c["source_id"], c["suspect_id"]) in keys]
             write_jsonl_gz(dst / "changes.jsonl.gz", changes)
     if (src / "sentence_pairs.jsonl.gz").exists():
-        rows = [r for r in read_jsonl_gz(src / "sentence_pairs.jsonl.gz") if split_of(split_key(name, r)) == "report"]
+        rows = report_half(name, read_jsonl_gz(src / "sentence_pairs.jsonl.gz"))
         rows = stable_sample(rows, n)
         write_jsonl_gz(dst / "sentence_pairs.jsonl.gz", sorted(rows, key=lambda r: r["id"]))
     return dst

@@ -7,19 +7,18 @@ import pytest
 
 from newstrace import compare_documents, load_document
 from newstrace.embed import encoder_named
-from newstrace.evaluation.datasets import split_key, split_of
 from newstrace.evaluation.metrics import roc_auc
 from newstrace.options import CompareOptions
 from newstrace.prepared import prepare_many
 from newstrace.textio import parse_document
 
-from .conftest import DATA, read_jsonl_gz, stable_sample
+from .conftest import DATA, read_jsonl_gz, report_half, stable_sample
 
 
 @pytest.fixture(scope="module")
 def mrpc_report() -> list[dict]:
     rows = read_jsonl_gz(DATA / "mrpc" / "sentence_pairs.jsonl.gz")
-    return stable_sample([r for r in rows if split_of(split_key("mrpc", r)) == "report"], 300, "embed")
+    return stable_sample(report_half("mrpc", rows), 300, "embed")
 
 
 @pytest.mark.parametrize("name", ["minilm", "static"])
@@ -69,7 +68,7 @@ def test_unknown_encoder_is_refused():
 
 def test_static_rewrites_and_unrelated_pairs(llmfake_docs, llmfake_pairs):
     options = CompareOptions(encoder="static")
-    report = [p for p in llmfake_pairs if split_of(split_key("llmfake", p)) == "report"]
+    report = report_half("llmfake", llmfake_pairs)
     rewrites = stable_sample([p for p in report if p["kind"] == "rewrite_generation"], 15, "embed")
     negatives = stable_sample([p for p in report if p["kind"] == "hard-negative"], 10, "embed")
     verdicts = {
