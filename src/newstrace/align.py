@@ -160,3 +160,55 @@ def longest_monotone_chain(alignments: list[Alignment]) -> int:
         else:
             tails[k] = j
     return len(tails)
+
+
+DEFENSIBLE_SHARE = 0.18  # share of a sentence's weighted words a weak pair must explain on its own
+
+
+def defensible(
+    source: PreparedText, suspect: PreparedText, alignments: list[Alignment], sim: Similarity | None = None
+) -> list[Alignment]:
+    """The alignments a reader could defend one by one: what change analysis reasons from.
+
+    `align` grows runs of pairs outward from trusted ones and takes weak pairs beside them; that
+    suits coverage, but a weak pair can tie a dropped source passage to an unrelated sentence next
+    to its true partner. Here a pair is trusted when it is the mutual best match of its sentences
+    or scores `STANDALONE` on its own. Any other pair must earn its place: the words it shares
+    that no trusted partner of either sentence already accounts for must carry at least
+    `DEFENSIBLE_SHARE` of the suspect sentence's words (weighted by how rare each word is in
+    the pair of texts). The second half of a split sentence, or a merged-in source sentence,
+    brings words of its own; a neighbour that matched on the story's common names does not.
+    """
+    if not alignments:
+        return []
+    sim = sim or similarity(source, suspect)
+    score = sim.score
+    row_best, col_best = score.max(axis=1), score.max(axis=0)
+    trusted = [
+        a
+        for a in alignments
+        if a.score >= STANDALONE
+        or (
+            score[a.suspect_index, a.source_index] >= row_best[a.suspect_index]
+            and score[a.suspect_index, a.source_index] >= col_best[a.source_index]
+        )
+    ]
+    kept = {(a.suspect_index, a.source_index) for a in trusted}
+    df: dict[str, int] = {}
+    for words in (*source.content_sets, *suspect.content_sets):
+        for w in words:
+            df[w] = df.get(w, 0) + 1
+    n = len(source.content_sets) + len(suspect.content_sets)
+
+    def weight(words: set[str]) -> float:
+        return sum(float(np.log1p(n / df[w])) for w in words)
+
+    for a in sorted((a for a in alignments if (a.suspect_index, a.source_index) not in kept), key=lambda a: -a.score):
+        i, j = a.suspect_index, a.source_index
+        words = suspect.content_sets[i]
+        explained = set().union(*(source.content_sets[j2] for i2, j2 in kept if i2 == i))
+        own = (words & source.content_sets[j]) - explained
+        total = weight(words)
+        if total > 0 and weight(own) / total >= DEFENSIBLE_SHARE:
+            kept.add((i, j))
+    return [a for a in alignments if (a.suspect_index, a.source_index) in kept]
