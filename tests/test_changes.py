@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newstrace.changes import analyse_changes
+from newstrace.align import align, defensible
+from newstrace.changes import analyse_changes, is_crosshead
+from newstrace.changes.speakers import describe, speakers
 from newstrace.compare import pair_evidence
 from newstrace.options import CompareOptions
 from newstrace.prepared import prepare_many
@@ -88,6 +90,111 @@ def test_seed_hedge_and_time_changes(seed_comparison):
     assert "quote_paraphrased" in types  # Peskov's direct quote became reported speech
 
 
+def _dropped_texts(comparison, src: str) -> list[str]:
+    return [src[f.source[0] : f.source[1]] for f in comparison.findings if f.type == "dropped_content"]
+
+
+def test_seed_weakly_tied_passages_are_dropped(seed_comparison, seed_paths):
+    # align() ties these to neighbouring sentences they do not match; change analysis must not
+    src = seed_paths[0].read_text(encoding="utf-8")
+    dropped = " | ".join(_dropped_texts(seed_comparison, src))
+    assert "humanitarian aid" in dropped and "UN Security Council resolutions" in dropped
+    assert "no confirmation of the location" in dropped
+    assert "Rossiya 1" in dropped
+    assert not any(f.type == "hedge_removed" and "purported" in f.detail for f in seed_comparison.findings)
+
+
+def test_seed_crosshead_is_not_dropped_content(seed_comparison, seed_paths):
+    src = seed_paths[0].read_text(encoding="utf-8")
+    assert "DELEGATION OF DEFENCE OFFICIALS" in src
+    assert not any("DELEGATION" in t for t in _dropped_texts(seed_comparison, src))
+
+
+def test_seed_invented_statement_is_an_unsupported_addition(seed_comparison, seed_paths):
+    text = seed_paths[1].read_text(encoding="utf-8")
+    at = [f for f in seed_comparison.findings if f.suspect and "Defence Ministry" in text[f.suspect[0] : f.suspect[1]]]
+    assert [(f.type, f.severity) for f in at] == [("unsupported_addition", "critical")]
+    assert "South Korea’s Defence Ministry spokesperson" in at[0].detail
+
+
+def test_seed_attribution_detail_reads_as_a_sentence(seed_comparison):
+    changed = [f for f in seed_comparison.findings if f.type == "attribution_changed"]
+    assert [f.detail for f in changed] == [
+        "The source attributes this to a Russian source speaking to Reuters; the rewrite to Japan’s news agency."
+    ]
+
+
+def test_seed_details_quote_the_text_as_it_stands(seed_comparison):
+    details = [f.detail for f in seed_comparison.findings]
+    assert all(d[0].isupper() and d.endswith((".", "”")) for d in details)
+    assert "The source credits Reuters twice; the rewrite never does." in details
+    assert "The rewrite drops the time “Sept 12”." in details  # original casing, not "sept 12"
+    assert not any("(s)" in d for d in details)
+    assert any(d.startswith("Two source sentences (") for d in details)
+
+
+def test_seed_defensible_alignments(seed_comparison):
+    src, sus = seed_comparison.source, seed_comparison.suspect
+    loose = seed_comparison.alignments
+    kept = defensible(src, sus, loose)
+    assert set(kept) < set(loose)
+    kept_sources = {src.segments[a.source_index].text[:30] for a in kept}
+    assert not any(
+        t.startswith(("Discussions could also", "There has been no", "Mr Kim's arrival")) for t in kept_sources
+    )
+    # both halves of a sentence the rewrite split stay: the Kremlin's "comprehensive discussion"
+    lead = [a for a in kept if a.source_index == 0]
+    assert len(lead) == 2
+
+
+def test_defensible_keeps_a_copy_whole(seed_paths):
+    text = seed_paths[0].read_text(encoding="utf-8")
+    src, sus = prepare_many([parse_document(text), parse_document(text)])
+    loose = align(src, sus)
+    assert defensible(src, sus, loose) == loose
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("DELEGATION OF DEFENCE OFFICIALS", True),
+        ("REUTERS", True),
+        ("THE U.S. SAID NO.", False),  # a sentence, stop and all
+        ("Mr Kim left Pyongyang for Russia on Sunday.", False),
+        ("NATO AND THE EU WARNED THAT THE TALKS COULD COLLAPSE WITHIN DAYS IF NOTHING CHANGES", False),
+    ],
+)
+def test_crosshead(line, heading):
+    assert is_crosshead(line) is heading
+
+
+def test_speakers_in_text_order_with_their_own_words():
+    s = "A Russian source with knowledge of the trip told Reuters Mr Kim arrived, before the Kremlin said so."
+    found = speakers(s)
+    assert [sp.text for sp in found] == ["A Russian source", "Reuters", "the Kremlin"]
+    assert describe(found) == "a Russian source speaking to Reuters and the Kremlin"
+    s = "US officials, who first said the visit was imminent, said that arms talks were advancing."
+    assert [sp.text for sp in speakers(s)] == ["US officials"]
+
+
+def test_rewrite_pair_from_llmfake(llmfake_docs):
+    # a real ChatGPT rewrite: its dropped passages share no defensible pair, each detail is a sentence
+    src_id = "llmfake:orig:gossipcop:gossipcop-1220474761"
+    sus_id = "llmfake:rw:gossipcop:gossipcop-1220474761:rewrite_generation"
+    src_text, sus_text = llmfake_docs[src_id], llmfake_docs[sus_id]
+    src, sus = prepare_many([parse_document(src_text), parse_document(sus_text)])
+    alignments, _ = pair_evidence(src, sus, CompareOptions())
+    found = analyse_changes(src, sus, alignments)
+    kept = {a.source for a in defensible(src, sus, alignments)}
+    for f in found:
+        assert f.detail[0].isupper() and f.detail.endswith((".", "”"))
+        if f.type == "dropped_content":
+            assert not any(f.source[0] <= s[0] < f.source[1] for s in kept)
+    assert any(f.type == "dropped_content" for f in found)
+    # the outlet renamed ("told Radar" / "as reported by RadarOnline.com") is not a new attribution
+    assert not any(f.type == "attribution_changed" for f in found)
+
+
 # --- real sentence pairs -----------------------------------------------------------------
 
 
@@ -129,7 +236,7 @@ def test_same_quote_is_not_flagged(mrpc):
 def test_attribution_added_to_unattributed_claim(mrpc):
     r = mrpc["mrpc:0055"]  # "..., said Caswell" / "The Institute said ..."
     found = [f for f in findings_for(r["a"], r["b"]) if f.type == "attribution_changed"]
-    assert found and "institute" in found[0].detail
+    assert found and "the Institute" in found[0].detail  # quoted with its own capital
 
 
 @pytest.mark.parametrize("pair_id", ["mrpc:0003", "mrpc:0006", "mrpc:0001"])

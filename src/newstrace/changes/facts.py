@@ -67,15 +67,15 @@ def _is_year(value: float, text: str) -> bool:
     return 1900 <= value <= 2100 and float(value).is_integer() and len(text) == 4
 
 
-def number_values(text: str) -> set[float]:
-    """Numeric values in a sentence ("seven" and "7" both give 7.0; years are left to dates)."""
-    out: set[float] = set()
+def number_mentions(text: str) -> list[tuple[str, set[float]]]:
+    """Numeric values in a sentence, in text order, each with the words that wrote it."""
+    out: list[tuple[str, set[float]]] = []
     for m in _NUM.finditer(text):
         if m.group("word"):
             word = m.group("word").lower()
             if word == "one":  # "one of the", "no one": too often not a quantity
                 continue
-            out.add(float(_NUMBER_WORDS[word]))
+            out.append((m.group(), {float(_NUMBER_WORDS[word])}))
             continue
         raw = m.group("num")
         try:
@@ -84,15 +84,24 @@ def number_values(text: str) -> set[float]:
             continue
         if _is_year(value, raw):
             continue
+        values = {value}
         if m.group("scale"):
-            out.add(value * _SCALE[m.group("scale").lower()])
-        out.add(value)
+            values.add(value * _SCALE[m.group("scale").lower()])
+        out.append((m.group(), values))
     return out
 
 
-def time_expressions(text: str) -> set[str]:
-    """Time expressions as atoms: "early on Tuesday (Sept 12)" gives {"tuesday", "sept 12"}."""
-    out = set()
+def number_values(text: str) -> set[float]:
+    """Numeric values in a sentence ("seven" and "7" both give 7.0; years are left to dates)."""
+    return {v for _, values in number_mentions(text) for v in values}
+
+
+def time_mentions(text: str) -> list[tuple[str, str]]:
+    """Time expressions in text order: (the words as written, the atom compared).
+
+    "early on Tuesday (Sept 12)" gives ("early on Tuesday", "tuesday") and ("Sept 12", "sept 12").
+    """
+    out = []
     for m in _DATE.finditer(text):
         expr = re.sub(r"\s+", " ", normalise(m.group()).rstrip("."))
         if expr == "may" and not re.match(r"May\s+\d", text[m.start() : m.end() + 4]):
@@ -100,26 +109,42 @@ def time_expressions(text: str) -> set[str]:
         if expr in _SHORT_MONTHS and not m.group()[0].isupper():
             continue
         expr = re.sub(r"^(?:early|late) (?:on )?", "", expr)
-        out.add(expr)
+        out.append((" ".join(m.group().rstrip(".").split()), expr))
     return out
+
+
+def time_expressions(text: str) -> set[str]:
+    """Time expressions as atoms: "early on Tuesday (Sept 12)" gives {"tuesday", "sept 12"}."""
+    return {atom for _, atom in time_mentions(text)}
 
 
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w'’.-]*)*")
 
 
-def name_phrases(text: str) -> set[str]:
-    """Capitalised word sequences, lower-cased, minus sentence-initial function words and time words."""
-    out = set()
+def name_mentions(text: str) -> list[tuple[str, str]]:
+    """Capitalised word sequences in text order: (the words as written, the lower-cased key).
+
+    Sentence-initial function words, months and weekdays are left out ("The Kremlin" gives
+    ("Kremlin", "kremlin")); a possessive is dropped ("North Korea’s" gives "North Korea").
+    """
+    out: list[tuple[str, str]] = []
+    seen = set()
     for m in _NAME.finditer(text):
-        words = [re.sub(r"['’]s$", "", w).strip(".'’") for w in m.group().split()]
+        words = [re.sub(r"['’](?:s|d|m|ll|ve|re)$", "", w).strip(".'’") for w in m.group().split()]
         words = [w for w in words if w and normalise(w) not in STOPWORDS]
         words = [w for w in words if normalise(w) not in MONTHS and normalise(w) not in WEEKDAYS]
         if not words:
             continue
         phrase = normalise(" ".join(words)).replace("'s", "").replace("’s", "")
-        if len(phrase) >= 2 and phrase != "unk":  # UNK: the unknown-word mark of model summaries
-            out.add(phrase)
+        if len(phrase) >= 2 and phrase != "unk" and phrase not in seen:  # UNK: model summaries' unknown word
+            seen.add(phrase)
+            out.append((" ".join(words), phrase))
     return out
+
+
+def name_phrases(text: str) -> set[str]:
+    """Capitalised word sequences, lower-cased, minus sentence-initial function words and time words."""
+    return {key for _, key in name_mentions(text)}
 
 
 def is_cased(text: str) -> bool:
@@ -128,23 +153,31 @@ def is_cased(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.01
 
 
-def names_any_case(text: str, known_names: set[str], rare_level: float = 3.0) -> set[str]:
-    """Names in a text that may be lower-cased: words known as names elsewhere, or rare words.
+def name_mentions_any_case(
+    text: str, known_names: set[str], rare_level: float = 3.0, cased: bool | None = None
+) -> list[tuple[str, str]]:
+    """Names in a text that may be lower-cased, in text order: (as written, key).
 
     With no capitals to go by, a word counts as a name when the other text capitalises it, or when
-    it is rare in English (surnames, places, organisations mostly are).
+    it is rare in English (surnames, places, organisations mostly are). `cased` says whether the
+    document uses capitals (a sentence alone can be too short to tell); by default the text decides.
     """
     from newstrace.lexical import rarity, tokens
 
-    if is_cased(text):
-        return name_phrases(text)
-    out = set()
+    if is_cased(text) if cased is None else cased:
+        return name_mentions(text)
+    out: list[tuple[str, str]] = []
     for t in tokens(text):
-        if t in STOPWORDS or len(t) < 3 or t.isdigit() or t == "unk":
+        if t in STOPWORDS or len(t) < 3 or t.isdigit() or t == "unk" or (t, t) in out:
             continue
         if t in known_names or rarity(t) >= rare_level:
-            out.add(t)
+            out.append((t, t))
     return out
+
+
+def names_any_case(text: str, known_names: set[str], rare_level: float = 3.0, cased: bool | None = None) -> set[str]:
+    """The keys of `name_mentions_any_case`."""
+    return {key for _, key in name_mentions_any_case(text, known_names, rare_level, cased)}
 
 
 def _name_parts(phrase: str) -> list[str]:
@@ -156,5 +189,12 @@ def name_tokens(phrases: set[str]) -> set[str]:
 
 
 def name_supported(phrase: str, other_tokens: set[str]) -> bool:
-    """A name counts as present when any of its words is ("Kim" and "Kim Jong Un", "U.S." and "US")."""
-    return any(t in other_tokens for t in _name_parts(phrase))
+    """A name counts as present when any of its words is ("Kim" and "Kim Jong Un", "U.S." and "US").
+
+    A plural counts as its singular ("X-rays" and "X-ray"); a phrase with no word of two letters or
+    more ("I'd") is no name to look for.
+    """
+    parts = _name_parts(phrase)
+    if not parts:
+        return True
+    return any(t in other_tokens or t.removesuffix("s") in other_tokens or t + "s" in other_tokens for t in parts)

@@ -13,7 +13,8 @@ _CLASSES = {
     "reported": r"reportedly|allegedly|apparently|appears? to|seems? to|purported(?:ly)?",
     "assessment": r"(?:analysts?|experts?|critics|observers) (?:said|say|says|believe|believes|think|thinks|expect)",
 }
-_PATTERNS = {name: re.compile(rf"\b(?:{pattern})\b", re.I) for name, pattern in _CLASSES.items()}
+# "could not subscribe" states a fact; a negated modal is no hedge
+_PATTERNS = {name: re.compile(rf"\b(?:{pattern})\b(?!\s+not\b|n['’]t)", re.I) for name, pattern in _CLASSES.items()}
 
 
 def hedges(sentence: str) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_QUOTE = re.compile(r"[\"“”]([^\"“”]{12,}?)[\"“”]")
+# curly marks pair only as opening then closing; a stray mark cannot swallow the text between quotes
+_QUOTE = re.compile(r"“([^“”]{12,}?)”|\"([^\"“”]{12,}?)\"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,8 @@ class Quote:
 def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote]:
     out = []
     for m in _QUOTE.finditer(text, start, len(text) if end is None else end):
-        inner = m.group(1)
+        group = 1 if m.group(1) is not None else 2
+        inner = m.group(group)
         if len(inner.split()) >= 3:
-            out.append(Quote(m.start(1), m.end(1), inner))
+            out.append(Quote(m.start(group), m.end(group), inner))
     return out

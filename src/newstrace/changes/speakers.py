@@ -9,23 +9,30 @@ phrase is a run of capitalised words and attribution nouns ("Kremlin spokesman D
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from newstrace.lexical import normalise
 
 _VERBS = re.compile(
     r"\b(?:said|says|told|tells|reported|reports|stated|states|mentioned|asserted|announced|confirmed|"
     r"revealed|added|noted|warned|claimed|wrote|commented|explained|emphasi[sz]ed|stressed|indicated|"
-    r"insisted|argued|quoted)\b"
+    r"insisted|argued|quoted|declined|refrained)\b"
 )
 _LEADS = re.compile(
     r"\b(?:according to|citing|quoted by|reported by|confirmed by|cited by|quoting|told|report from|"
     r"reports from)\s+",
     re.I,
 )
+# "a source with knowledge of the trip told ...": the modifier between a speaker and its verb
+# or "US officials, who first said the visit was imminent, said ...": a relative clause
+_MODIFIER = re.compile(
+    r"\s+(?:with (?:direct )?knowledge of|familiar with|close to|briefed on)(?:\s+[\w'’-]+){1,4}\s*,?\s*$"
+    r"|\s*,\s+(?:who|which)\s[^,]{1,100},\s*$"
+)
 _ATTRIBUTION_NOUN_TEXT = """
     unnamed anonymous state news agency media official officials source sources spokesman spokeswoman
     spokesperson ministry government police analyst analysts expert experts senior local military
-    department office newspaper television agency's report diplomat diplomats minister
+    department office newspaper television agency's report diplomat diplomats minister administration
 """
 ATTRIBUTION_NOUNS = frozenset(_ATTRIBUTION_NOUN_TEXT.split())
 _GENERIC = frozenset(
@@ -33,9 +40,21 @@ _GENERIC = frozenset(
 )
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "president", "prime"})
 _WORD = re.compile(r"[\w'’.-]+")
+_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$", re.I)
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that", "there"})
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """An attribution phrase: its words as written, where it starts, and its words for matching."""
+
+    text: str
+    start: int
+    words: frozenset[str]
+    told: str = ""  # for "X told Reuters": the teller X (this speaker is the outlet)
+    channel: bool = False  # named after "according to", "citing", "told": who relayed the claim
 
 
 def _speaker_word(word: str) -> bool:
@@ -45,46 +64,89 @@ def _speaker_word(word: str) -> bool:
     return w[0].isupper() or normalise(w) in ATTRIBUTION_NOUNS
 
 
-def _phrase(words: list[str]) -> set[str]:
+def _phrase(words: list[str]) -> frozenset[str]:
     out = set()
     for w in words:
         n = normalise(w.strip(".,")).replace("'s", "").replace("’s", "")
         if len(n) > 1 and n not in {"the", "a", "an", "mr", "mrs", "ms", "dr"}:
             out.add(n.replace(".", ""))
+    return frozenset(out)
+
+
+def _surface(sentence: str, start: int, end: int) -> tuple[str, int]:
+    """The phrase as written, with an article just before it ("an unnamed Russian source")."""
+    article = _ARTICLE.search(sentence, 0, start)
+    if article and article.end() == start:
+        start = article.start()
+    return " ".join(sentence[start:end].rstrip(".,").split()), start
+
+
+def _backward_run(sentence: str, end: int) -> tuple[list[str], int, int]:
+    """The speaker words just before `end` (a reporting verb), and the span they take."""
+    window_start = max(0, end - 200)
+    window = sentence[window_start:end]
+    modifier = _MODIFIER.search(window)
+    if modifier:
+        window = window[: modifier.start()]
+    found = list(_WORD.finditer(window))
+    if found and found[-1].group().lower() in ("was", "were", "has", "have", "had"):
+        found = found[:-1]
+    run: list[re.Match] = []
+    for m in reversed(found):
+        if not _speaker_word(m.group()) or len(run) == 6:
+            break
+        run.insert(0, m)
+    if not run:
+        return [], end, end
+    return [m.group() for m in run], window_start + run[0].start(), window_start + run[-1].end()
+
+
+def speakers(sentence: str) -> list[Speaker]:
+    """The attribution phrases of a sentence, in text order, each once."""
+    found: list[Speaker] = []
+    subjects: dict[int, str] = {}  # verb position -> the speaker before it
+    for m in _VERBS.finditer(sentence):
+        words, start, end = _backward_run(sentence, m.start())
+        if words:
+            text, start = _surface(sentence, start, end)
+            found.append(Speaker(text, start, _phrase(words)))
+            subjects[m.start()] = text
+    for m in _LEADS.finditer(sentence):
+        run: list[re.Match] = []
+        for w in _WORD.finditer(sentence, m.end(), min(len(sentence), m.end() + 120)):
+            if w.group().lower() in ("the", "a", "an") and not run:
+                continue
+            if not _speaker_word(w.group()) or len(run) == 6 or (run and w.group().rstrip(".").lower() in _HONORIFICS):
+                break
+            run.append(w)
+            if sentence[w.end() : w.end() + 1] in (",", ".") or w.group().endswith("."):
+                break
+        if run:
+            text, start = _surface(sentence, run[0].start(), run[-1].end())
+            told = subjects.get(m.start(), "") if m.group().lower().startswith("told") else ""
+            found.append(Speaker(text, start, _phrase([w.group() for w in run]), told, channel=True))
+    out: list[Speaker] = []
+    for sp in sorted(found, key=lambda sp: sp.start):
+        if sp.words and all(sp.words != o.words for o in out):
+            out.append(sp)
     return out
 
 
-def speakers(sentence: str) -> list[set[str]]:
-    """The attribution phrases of a sentence, each as a set of lower-cased words."""
-    found = []
-    for m in _VERBS.finditer(sentence):
-        before = _WORD.findall(sentence[max(0, m.start() - 120) : m.start()])
-        if before and before[-1].lower() in ("was", "were", "has", "have", "had"):
-            before = before[:-1]
-        run: list[str] = []
-        for w in reversed(before):
-            if not _speaker_word(w) or len(run) == 6:
-                break
-            run.insert(0, w)
-        if run:
-            found.append(_phrase(run))
-    for m in _LEADS.finditer(sentence):
-        after = _WORD.findall(sentence[m.end() : m.end() + 120])
-        run = []
-        for w in after:
-            if w.lower() in ("the", "a", "an") and not run:
-                continue
-            if not _speaker_word(w) or len(run) == 6 or (run and w.rstrip(".").lower() in _HONORIFICS):
-                break
-            run.append(w)
-            if w.endswith((",", ".")):
-                break
-        if run:
-            found.append(_phrase(run))
-    return [s for s in found if s]
+def describe(found: list[Speaker]) -> str:
+    """Speakers as a reader would list them: "a Russian source speaking to Reuters and the Kremlin"."""
+    told_by = {sp.told for sp in found if sp.told}
+    parts = [f"{sp.told} speaking to {sp.text}" if sp.told else sp.text for sp in found if sp.text not in told_by]
+    parts = [p[0].lower() + p[1:] if re.match(r"(?:A|An|The)\s", p) else p for p in parts]
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def same_speaker(a: set[str], b: set[str]) -> bool:
-    """Two attribution phrases name the same source when they share a specific (non-generic) word."""
+def same_speaker(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> bool:
+    """Two attribution phrases name the same source when they share a specific (non-generic) word.
+
+    A word that begins another counts as shared ("Radar" and "RadarOnline.com").
+    """
     shared = a & b
+    shared |= {x for x in a for y in b if len(x) >= 4 and len(y) >= 4 and (x.startswith(y) or y.startswith(x))}
     return bool(shared - _GENERIC) or (bool(shared) and not (a - _GENERIC) and not (b - _GENERIC))
