@@ -1,4 +1,8 @@
-"""A comparison as rich renderables for the terminal."""
+"""A comparison as rich renderables for the terminal.
+
+Every piece of document text, and every detail quoting it, goes in as a `rich.text.Text`: rich
+would read "[bold]" or "[link=...]" in a plain string as markup, and user text is data.
+"""
 
 from __future__ import annotations
 
@@ -25,16 +29,16 @@ def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
     head.add_column()
     style = "bold red" if result.derived else "bold green"
     head.add_row("Verdict", Text(f"{result.verdict} ({'derived' if result.derived else 'not derived'})", style=style))
-    head.add_row("Probability derived", f"{result.probability:.1%}")
-    head.add_row("Suspect covered by source", f"{result.coverage.suspect:.1%}")
-    head.add_row("Source reused", f"{result.coverage.source:.1%}")
-    head.add_row("Order kept", f"{result.order:.1%}")
+    head.add_row("Probability derived", Text(f"{result.probability:.1%}"))
+    head.add_row("Suspect covered by source", Text(f"{result.coverage.suspect:.1%}"))
+    head.add_row("Source reused", Text(f"{result.coverage.source:.1%}"))
+    head.add_row("Order kept", Text(f"{result.order:.1%}"))
     d = result.direction
     if d.source_first is None:
         direction = "undetermined"
     else:
         direction = "source came first" if d.source_first else "suspect came first (the 'source' may be the copy)"
-    head.add_row("Direction", f"{direction} (confidence {d.confidence:.0%}, from {d.basis})")
+    head.add_row("Direction", Text(f"{direction} (confidence {d.confidence:.0%}, from {d.basis})"))
     parts: list = [Panel(Text(summary_sentence(result)), title="newstrace compare", border_style=style), head]
 
     table = Table(title="Aligned sentences", show_lines=True, expand=True)
@@ -45,10 +49,10 @@ def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
     src, sus = result.source.text, result.suspect.text
     for a in result.alignments[:max_rows]:
         table.add_row(
-            _clip(src[a.source[0] : a.source[1]]),
-            _clip(sus[a.suspect[0] : a.suspect[1]]),
+            Text(_clip(src[a.source[0] : a.source[1]])),
+            Text(_clip(sus[a.suspect[0] : a.suspect[1]])),
             Text(a.kind, style=_KIND_STYLE.get(a.kind, "")),
-            f"{a.score:.2f}",
+            Text(f"{a.score:.2f}"),
         )
     if len(result.alignments) > max_rows:
         table.caption = f"{len(result.alignments) - max_rows} more alignments in --json output"
@@ -60,6 +64,6 @@ def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
         findings.add_column("type", no_wrap=True)
         findings.add_column("detail")
         for f in result.findings:
-            findings.add_row(Text(f.severity, style=_SEVERITY_STYLE.get(f.severity, "")), f.type, f.detail)
+            findings.add_row(Text(f.severity, style=_SEVERITY_STYLE.get(f.severity, "")), Text(f.type), Text(f.detail))
         parts.append(findings)
     return Group(*parts)
