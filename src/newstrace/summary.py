@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newstrace.changes.wording import count
 from newstrace.compare import Comparison
 
 _VERDICT_WORDS = {
@@ -42,18 +43,30 @@ def summary_sentence(result: Comparison) -> str:
     unsupported += by_type.get("quote_fabricated", [])
     if unsupported:
         examples = ", ".join(_quote(result.suspect.text[f.suspect[0] : f.suspect[1]]) for f in unsupported[:3])
-        parts.append(f"{len(unsupported)} statement(s) have no support in the source, e.g. {examples}.")
+        have = "has" if len(unsupported) == 1 else "have"
+        lead = count(len(unsupported), "statement").capitalize()
+        parts.append(f"{lead} {have} no support in the source, e.g. {examples}.")
     changed = by_type.get("attribution_changed", [])
     if changed:
-        parts.append(f"{len(changed)} claim(s) are credited to a different source than in the original.")
+        verb = "is" if len(changed) == 1 else "are"
+        parts.append(
+            f"{count(len(changed), 'claim').capitalize()} {verb} credited to another source than in the original."
+        )
     facts = sum(len(by_type.get(t, [])) for t in ("number_changed", "entity_changed", "quote_altered"))
     if facts:
-        parts.append(f"{facts} figure(s), name(s) or quote(s) differ from the source.")
+        parts.append(
+            f"{count(facts, 'figure, name or quote', 'figures, names or quotes').capitalize()} "
+            f"{'differs' if facts == 1 else 'differ'} from the source."
+        )
     hedges = by_type.get("hedge_removed", [])
     if hedges:
-        parts.append(f"{len(hedges)} hedged or attributed claim(s) are stated as fact.")
+        verb = "is" if len(hedges) == 1 else "are"
+        parts.append(f"{count(len(hedges), 'hedged or attributed claim').capitalize()} {verb} stated as fact.")
     dropped = by_type.get("dropped_content", [])
     if dropped:
         share = sum(float(f.evidence.get("share", 0)) for f in dropped)
-        parts.append(f"{len(dropped)} source passage(s) ({share:.0%} of the source) were dropped.")
+        verb = "was" if len(dropped) == 1 else "were"
+        parts.append(
+            f"{count(len(dropped), 'source passage').capitalize()} ({share:.0%} of the source) {verb} dropped."
+        )
     return " ".join(parts)
