@@ -67,6 +67,10 @@ def test_html_lists_findings_and_marks_both_sides(seed_comparison):
     dropped = [n for n, f in enumerate(seed_comparison.findings, 1) if f.type == "dropped_content"]
     assert dropped and all(re.search(rf'data-f="[^"]*\bf{n}\b', source_side) for n in dropped)
     assert f"[{dropped[0]}]</sup>" in source_side
+    # a sentence the findings call unsupported is not painted as aligned by a pair only coverage counts
+    suspect_side = page[page.index('id="suspect"') :]
+    mark = re.search(r'<mark class="([^"]*)"[^>]*>South Korea’s Defence Ministry', suspect_side)
+    assert mark and mark.group(1).split() == ["finding", "critical", "unaligned"]
     d = seed_comparison.direction
     assert f"confidence {d.confidence:.0%}; basis: {d.basis}" in page
 

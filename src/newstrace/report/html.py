@@ -12,6 +12,7 @@ import html
 import itertools
 import json
 
+from newstrace.align import defensible
 from newstrace.compare import Comparison
 from newstrace.summary import summary_sentence
 
@@ -119,8 +120,12 @@ def _highlight(text: str, spans: list[_Span], notes: dict[str, str]) -> str:
 
 
 def _spans(result: Comparison, side: str) -> list[_Span]:
+    """Marks for the pairs the findings reason from (weak pairs only coverage counts are left out)."""
     spans = []
+    shown = set(defensible(result.source, result.suspect, result.alignments))
     for i, a in enumerate(result.alignments):
+        if a not in shown:
+            continue
         start, end = a.source if side == "source" else a.suspect
         spans.append(_Span(start, end, kind=a.kind, aid=f"a{i}"))
     for n, f in enumerate(result.findings, 1):

@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from newstrace.align import defensible
 from newstrace.compare import Comparison
 from newstrace.summary import summary_sentence
 
@@ -47,16 +48,22 @@ def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
     table.add_column("kind", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     src, sus = result.source.text, result.suspect.text
-    for a in result.alignments[:max_rows]:
+    pairs = defensible(result.source, result.suspect, result.alignments)  # the pairs findings stand on
+    for a in pairs[:max_rows]:
         table.add_row(
             Text(_clip(src[a.source[0] : a.source[1]])),
             Text(_clip(sus[a.suspect[0] : a.suspect[1]])),
             Text(a.kind, style=_KIND_STYLE.get(a.kind, "")),
             Text(f"{a.score:.2f}"),
         )
-    if len(result.alignments) > max_rows:
-        table.caption = f"{len(result.alignments) - max_rows} more alignments in --json output"
-    if result.alignments:
+    notes = []
+    if len(pairs) > max_rows:
+        notes.append(f"{len(pairs) - max_rows} more pairs not shown")
+    if len(pairs) < len(result.alignments):
+        notes.append(f"{len(result.alignments) - len(pairs)} weaker pairs that only coverage counts are in --json")
+    if notes:
+        table.caption = "; ".join(notes)
+    if pairs:
         parts.append(table)
     if result.findings:
         findings = Table(title="Findings", expand=True)
