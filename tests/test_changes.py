@@ -6,6 +6,7 @@ import pytest
 
 from newstrace.align import align, defensible
 from newstrace.changes import analyse_changes, is_crosshead
+from newstrace.changes.context import Context
 from newstrace.changes.speakers import describe, speakers
 from newstrace.compare import pair_evidence
 from newstrace.options import CompareOptions
@@ -249,3 +250,13 @@ def test_faithful_paraphrase_raises_no_fact_findings(mrpc, pair_id):
 def test_identical_text_raises_nothing(seed_paths):
     text = seed_paths[0].read_text(encoding="utf-8")
     assert findings_for(text, text) == []
+
+
+def test_findings_are_made_with_a_known_type_and_severity(seed_comparison):
+    ctx = Context(seed_comparison.source, seed_comparison.suspect, seed_comparison.alignments)
+    made = ctx.finding("hedge_removed", "d", severity="warning", suspect=(0, 4), evidence={"suspect": "text"})
+    assert made.to_json()["source"] is None and made.evidence == {"suspect": "text"}
+    with pytest.raises(ValueError, match="finding type must be one of"):
+        ctx.finding("hedge_dropped", "d", severity="warning", evidence={})
+    with pytest.raises(ValueError, match="severity must be one of critical, warning, info, got 'major'"):
+        ctx.finding("hedge_removed", "d", severity="major", evidence={})

@@ -1,14 +1,23 @@
-"""Figures, dates and names in a sentence: the facts a rewrite can quietly change.
+"""Figures, dates and names in a sentence: the facts a rewrite can quietly change, and the rules that see it.
 
 Patterns rather than a model: numbers and time expressions in English news follow a small set of
-forms, and the capitalised-name heuristic is enough to notice that "Reuters" became "Kyodo".
+forms, and the capitalised-name heuristic is enough to notice that "Reuters" became "Kyodo". The
+rules sit beside the patterns so that what counts as "the same figure" or "a new name" is decided
+in one place: an aligned pair whose figure, time or name differs is a changed fact, and a figure,
+time or name the whole source never mentions is new (`new_facts`, which additions also report).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from newstrace.lexical import STOPWORDS, normalise
+from newstrace.changes import wording as w
+from newstrace.lexical import STOPWORDS, normalise, rarity
+
+if TYPE_CHECKING:  # the context is built from these patterns; rules only take it as an argument
+    from newstrace.changes.context import Context
+    from newstrace.findings import Finding
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -198,3 +207,108 @@ def name_supported(phrase: str, other_tokens: set[str]) -> bool:
     if not parts:
         return True
     return any(t in other_tokens or t.removesuffix("s") in other_tokens or t + "s" in other_tokens for t in parts)
+
+
+def _common_word(phrase: str, sentence: str) -> bool:
+    """A capitalised common word at the start of a sentence ("Notably", "Despite") is no name."""
+    words = phrase.split()
+    return len(words) == 1 and normalise(sentence.lstrip("“\"' ")).startswith(words[0]) and rarity(words[0]) < 3.0
+
+
+def _new_names(ctx: Context, text: str) -> list[str]:
+    return [
+        surface
+        for surface, key in name_mentions_any_case(text, ctx.source_name_tokens_only, cased=ctx.suspect_cased)
+        if not name_supported(key, ctx.source_name_tokens) and not _common_word(key, text)
+    ]
+
+
+def new_facts(ctx: Context, text: str) -> dict[str, str]:
+    """Names, figures and times in a sentence that the source never mentions, in text order."""
+    names = _new_names(ctx, text)
+    figures = w.ordered_unique([s for s, values in number_mentions(text) if not values & ctx.source_numbers])
+    times = w.ordered_unique([s for s, atom in time_mentions(text) if atom not in ctx.source_times])
+    out = {}
+    if names:
+        out["new_names"] = ", ".join(names)
+    if figures:
+        out["new_figures"] = ", ".join(figures)
+    if times:
+        out["new_times"] = ", ".join(times)
+    return out
+
+
+def facts_sentence(facts: dict[str, str]) -> str:
+    """ " The source never mentions the name “X” and the figure “3”." for what `new_facts` found."""
+    parts = []
+    for key, noun in (("new_names", "name"), ("new_figures", "figure"), ("new_times", "time")):
+        if key in facts:
+            items = facts[key].split(", ")
+            parts.append(f"the {noun}{'s' if len(items) > 1 else ''} {w.quoted(items)}")
+    return f" The source never mentions {w.listing(parts)}." if parts else ""
+
+
+def _numbers(ctx: Context, src_text: str, sus_text: str) -> tuple[list[str], list[str]]:
+    """Figures of the source sentence the rewrite lost, and figures it brought that the source lacks."""
+    ns, nt = number_values(src_text), number_values(sus_text)
+    missing = w.ordered_unique([s for s, values in number_mentions(src_text) if not values & nt])
+    new = w.ordered_unique(
+        [s for s, values in number_mentions(sus_text) if not values & ns and not values & ctx.source_numbers]
+    )
+    return missing, new
+
+
+def fact_findings(ctx: Context, i: int, js: list[int]) -> list[Finding]:
+    """Figures, times and names that differ between suspect sentence i and its source sentences js."""
+    src_text, sus_text = ctx.src_text(js), ctx.suspect.segments[i].text
+    span_s = ctx.src_span(js)
+    out = []
+
+    def add(finding_type: str, detail: str, severity: str, **extra: str) -> None:
+        out.append(ctx.pair_finding(i, js, finding_type, detail, severity, **extra))
+
+    # figures
+    missing, new = _numbers(ctx, src_text, sus_text)
+    if new and missing:
+        add("number_changed", f"The source's {w.quoted(missing)} became {w.quoted(new)}.", "critical")
+    elif new:
+        add("number_changed", f"The rewrite gives the figure {w.quoted(new)}, which the source does not.", "warning")
+    # dates and times
+    ts, tt = time_expressions(src_text), time_expressions(sus_text)
+    new_t = w.ordered_unique(
+        [s for s, t in time_mentions(sus_text) if t not in ts and (t not in ctx.source_times or t in VAGUE_TIMES)]
+    )
+    lost = [(s, t) for s, t in time_mentions(src_text) if t not in tt]
+    if new_t and lost:
+        add(
+            "date_changed",
+            f"The source's {w.quoted(w.ordered_unique([s for s, _ in lost]))} became {w.quoted(new_t)}.",
+            "warning",
+        )
+    else:
+        gone = [(s, t) for s, t in lost if t not in ctx.suspect_times and (span_s, t) not in ctx.reported_times]
+        if gone:
+            ctx.reported_times |= {(span_s, t) for _, t in gone}
+            surfaces = w.ordered_unique([s for s, _ in gone])
+            add("date_changed", f"The rewrite drops the time {w.quoted(surfaces)}.", "info")
+        elif new_t and not lost:
+            add(
+                "date_changed",
+                f"The rewrite adds the time {w.quoted(new_t)}, which the source does not give.",
+                "warning",
+            )
+    # names
+    ps = name_mentions_any_case(src_text, ctx.suspect_name_tokens, cased=ctx.source_cased)
+    new_n = _new_names(ctx, sus_text)
+    missing_n = [s for s, key in ps if not name_supported(key, ctx.suspect_tokens)]
+    if new_n and missing_n:
+        add("entity_changed", f"The source's {w.quoted(missing_n)} became {w.quoted(new_n)}.", "critical")
+    elif new_n:
+        noun = "names" if len(new_n) > 1 else "name"
+        add(
+            "unsupported_addition",
+            f"The rewrite adds the {noun} {w.quoted(new_n)}, not in the source.",
+            "warning",
+            kind="name",
+        )
+    return out

@@ -3,7 +3,9 @@
 Attribution in news follows a few formulas; these patterns find the phrase naming the source of a
 claim so that two aligned sentences can be checked for the same speaker or outlet. A speaker
 phrase is a run of capitalised words and attribution nouns ("Kremlin spokesman Dmitry Peskov",
-"the North's state media", "an unnamed Russian source") next to a reporting verb.
+"the North's state media", "an unnamed Russian source") next to a reporting verb. The rule that
+compares the speakers of an aligned pair lives here too, since deciding that "Peskov" replaced
+"the Kremlin" depends on the same idea of a speaker as finding either.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newstrace.changes.context import Context
+from newstrace.findings import Finding
 from newstrace.lexical import normalise
 
 _VERBS = re.compile(
@@ -150,3 +154,26 @@ def same_speaker(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> 
     shared = a & b
     shared |= {x for x in a for y in b if len(x) >= 4 and len(y) >= 4 and (x.startswith(y) or y.startswith(x))}
     return bool(shared - _GENERIC) or (bool(shared) and not (a - _GENERIC) and not (b - _GENERIC))
+
+
+def attribution_findings(ctx: Context, i: int, js: list[int]) -> list[Finding]:
+    """Who the claim is credited to: a change when a speaker of the source is gone and another stands in.
+
+    A speaker is compared with speakers, an outlet a claim was relayed through ("told Reuters",
+    "according to Kyodo") with outlets and speakers alike; an outlet the source names is no
+    speaker the rewrite can replace ("she told Mail Online" / "Ninaki revealed").
+    """
+    sp_s, sp_t = speakers(ctx.src_text(js)), speakers(ctx.suspect.segments[i].text)
+    unmatched = [t for t in sp_t if not any(same_speaker(s.words, t.words) for s in sp_s)]
+    gone = [s for s in sp_s if not any(same_speaker(s.words, t.words) for t in sp_t)]
+    replaced = [t for t in unmatched if any(t.channel or not s.channel for s in gone)]
+    if replaced and gone:
+        detail = f"The source attributes this to {describe(sp_s)}; the rewrite to {describe(replaced)}."
+        return [ctx.pair_finding(i, js, "attribution_changed", detail, "critical")]
+    if unmatched and not sp_s:
+        known = ctx.source_tokens - {"source", "official", "officials"}
+        strangers = [t for t in unmatched if not {p for x in t.words for p in re.split(r"[-.]", x) if p} & known]
+        if strangers:
+            detail = f"The rewrite credits this to {describe(strangers)}, whom the source never names."
+            return [ctx.pair_finding(i, js, "attribution_changed", detail, "warning")]
+    return []
