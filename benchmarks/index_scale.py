@@ -23,7 +23,7 @@ from pathlib import Path
 from newstrace.embed import ENCODERS
 from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
-from newstrace.options import TRACE_ENCODER, CompareOptions
+from newstrace.options import TRACE_ENCODER, CompareOptions, TraceOptions
 from newstrace.textio import parse_document
 from newstrace.trace import trace
 
@@ -68,7 +68,7 @@ def synthetic_docs(sentences: list[str], count: int, seed: int):
         yield IndexedDocument(id=f"syn-{seed}-{k}", text=". ".join(parts) + ".")
 
 
-def run(size: int, sentences: list[str], suspects, sources, workdir: Path, options: CompareOptions) -> dict:
+def run(size: int, sentences: list[str], suspects, sources, workdir: Path, options: TraceOptions) -> dict:
     path = workdir / f"ix-{size}"
     store = open_store(path)
     docs = [IndexedDocument(id=i, text=t) for i, t in sources.items()]
@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--encoder", choices=ENCODERS, default=TRACE_ENCODER, help="trace's sentence vectors")
     args = parser.parse_args()
-    options = CompareOptions(encoder=args.encoder)
+    options = TraceOptions(compare=CompareOptions(encoder=args.encoder))
     sentences = real_sentences(args.data)
     suspects, sources = suspects_and_sources(args.data, args.suspects)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newstrace-bench-"))

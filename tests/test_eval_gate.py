@@ -76,6 +76,12 @@ def test_figure_stays_above_floor(gate_report, path):
     assert figure >= FLOORS["floors"][path], f"{path} = {figure}, floor {FLOORS['floors'][path]}"
 
 
+@pytest.mark.parametrize("path", sorted(FLOORS["ceilings"]))
+def test_figure_stays_under_ceiling(gate_report, path):
+    figure = _figure(gate_report, path)
+    assert figure <= FLOORS["ceilings"][path], f"{path} = {figure}, ceiling {FLOORS['ceilings'][path]}"
+
+
 @pytest.mark.parametrize("path", sorted(p for p in FLOORS["floors"] if "/retrieval/" not in p))
 def test_static_core_stays_above_floor(gate_report_static, path):
     assert gate_report_static["encoder"] == "static"

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from newstrace.cli import app
 from newstrace.index.ingest import ingest
 from newstrace.index.store import IndexedDocument, open_store
+from newstrace.options import TraceOptions
 from newstrace.textio import load_document, parse_document
 from newstrace.trace import trace
 
@@ -241,17 +242,18 @@ def test_trace_finds_the_seed_source(corpus_index, seed_paths):
 
 
 def test_trace_with_its_second_thread_matches_the_same_steps_run_in_turn(corpus_index, seed_paths):
-    from newstrace.options import TRACE_ENCODER, CompareOptions
+    from newstrace.options import TraceOptions
     from newstrace.prepared import prepare_many
-    from newstrace.trace import _with_metadata, rerank, retrieve, trace_prepared, worth_verifying
+    from newstrace.trace import _with_metadata
 
     article = load_document(seed_paths[1])
-    options = CompareOptions(encoder=TRACE_ENCODER)
+    options = TraceOptions()
     threaded = trace(article, corpus_index)
-    hits = rerank(corpus_index, article.body, retrieve(corpus_index, article.body))
-    ids = [doc_id for doc_id, _ in worth_verifying(hits, 4)]
-    docs = prepare_many([article] + [_with_metadata(corpus_index.get(i)) for i in ids], options)
-    in_turn = trace_prepared(docs[0], corpus_index, dict(zip(ids, docs[1:], strict=True)).__getitem__, options, 3, hits)
+    # the same trace with the article prepared first and every source prepared on demand, in turn
+    (prepared_article,) = prepare_many([article], options.compare)
+    in_turn = trace(
+        prepared_article, corpus_index, options, lambda doc: prepare_many([_with_metadata(doc)], options.compare)[0]
+    )
     assert threaded.ranking == in_turn.ranking and threaded.unsourced == in_turn.unsourced
     assert [round(s.comparison.probability, 6) for s in threaded.sources] == [
         round(s.comparison.probability, 6) for s in in_turn.sources
@@ -325,12 +327,14 @@ def test_passage_evidence_finds_a_reused_passage_inside_a_long_text(seed_paths):
 
 
 def test_query_terms_are_the_rarest_in_the_index(corpus_index, seed_paths):
-    from newstrace.trace import QUERY_TERMS, _query
+    from newstrace.index.retrieve import build_query
+    from newstrace.options import TraceOptions
 
     rewrite = seed_paths[1].read_text(encoding="utf-8")
-    chosen = _query(corpus_index, rewrite, 60, QUERY_TERMS)
+    options = TraceOptions()
+    chosen = build_query(corpus_index, rewrite, 60, options.query_terms, options)
     counts = corpus_index.document_frequencies(chosen)
-    assert len(chosen) == QUERY_TERMS and set(counts) == set(chosen) and all(n >= 1 for n in counts.values())
+    assert len(chosen) == options.query_terms and set(counts) == set(chosen) and all(n >= 1 for n in counts.values())
     # nothing left out of the query is rarer in the index than what went in
     from newstrace.index.terms import query_terms
 
@@ -402,6 +406,6 @@ def test_verify_notices_a_document_missing_from_the_full_text_index(tmp_path, or
 def test_trace_since_leaves_out_older_documents(corpus_index, seed_paths):
     """--since drops documents published before the date (undated ones stay candidates)."""
     rewrite = load_document(seed_paths[1])
-    assert trace(rewrite, corpus_index, since="2023-09-01").sources[0].document.id == "seed-source"
-    later = trace(rewrite, corpus_index, since="2024-01-01")
+    assert trace(rewrite, corpus_index, TraceOptions(since="2023-09-01")).sources[0].document.id == "seed-source"
+    later = trace(rewrite, corpus_index, TraceOptions(since="2024-01-01"))
     assert "seed-source" not in later.ranking and later.candidates > 0

@@ -12,13 +12,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from newstrace.compare import compare_documents
 from newstrace.embed import ENCODERS
 from newstrace.errors import DatasetError, InputError, ModelError, NewstraceError
-from newstrace.options import TRACE_ENCODER, CompareOptions
+from newstrace.options import TRACE_ENCODER, CompareOptions, EvalOptions, TraceOptions
 from newstrace.textio import document_from_bytes, load_document
 
 app = typer.Typer(
@@ -49,7 +50,7 @@ def _fail(exc: NewstraceError) -> typer.Exit:
     code = EXIT_INPUT if isinstance(exc, InputError) else EXIT_DATA if isinstance(exc, DatasetError) else EXIT_MODEL
     if not isinstance(exc, InputError | DatasetError | ModelError):
         code = 1
-    err_console.print(f"[bold red]error:[/] {exc}")
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
     return typer.Exit(code)
 
 
@@ -158,17 +159,19 @@ def evaluate_command(
     """Measure newstrace on labelled data: derived-vs-not, plagdet, paraphrase accuracy."""
     from newstrace.evaluation.runner import evaluate
 
+    try:
+        options = EvalOptions(
+            compare=CompareOptions(encoder=encoder.value),
+            trace=TraceOptions(compare=CompareOptions(encoder=trace_encoder.value), explain=False),
+            split=split,
+            limit=limit,
+            retrieval=retrieval,
+        )
+    except ValueError as exc:
+        raise _fail(InputError(str(exc))) from exc
     with _progress() as tick:
         try:
-            report = evaluate(
-                path,
-                CompareOptions(encoder=encoder.value),
-                split=split,
-                limit=limit,
-                progress=tick,
-                retrieval=retrieval,
-                trace_options=CompareOptions(encoder=trace_encoder.value),
-            )
+            report = evaluate(path, options, progress=tick)
         except NewstraceError as exc:
             raise _fail(exc) from exc
     if as_json:
@@ -318,11 +321,14 @@ def trace(
     """Find ARTICLE's sources in the index, and which of its sentences came from which."""
     from newstrace.trace import trace as run_trace
 
-    options = CompareOptions(encoder=encoder.value)
     try:
-        doc = _read(article, encoding, options)
+        options = TraceOptions(compare=CompareOptions(encoder=encoder.value), top=top, since=since)
+    except ValueError as exc:
+        raise _fail(InputError(str(exc))) from exc
+    try:
+        doc = _read(article, encoding, options.compare)
         store = _open(index)
-        result = run_trace(doc, store, options, top=top, since=since)
+        result = run_trace(doc, store, options)
         store.close()
     except NewstraceError as exc:
         raise _fail(exc) from exc

@@ -100,7 +100,7 @@ def compare_prepared(
     probability = calibration.probability(feats)
     verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
     coverage = side_coverage(source, suspect, alignments)
-    direction = estimate_direction(source.document, suspect.document, coverage, verdict.derived)
+    direction = estimate_direction(source, suspect, alignments, calibration.direction, verdict.derived)
     # change analysis explains a derivation; between independent texts every sentence would "differ"
     findings = analyse_changes(source, suspect, alignments) if verdict.derived and explain else []
     return Comparison(

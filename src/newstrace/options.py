@@ -1,12 +1,13 @@
-"""One options object for a comparison, validated once and passed down.
+"""One options object per command family, validated once and passed down.
 
 Defaults live here and nowhere else; the CLI, the HTTP API and Python callers all build a
-`CompareOptions` and hand it to the core.
+`CompareOptions` (compare), `TraceOptions` (trace) or `EvalOptions` (eval) and hand it to the core.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from newstrace.embed import ENCODERS
 
@@ -41,3 +42,87 @@ class CompareOptions:
             raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}, got {self.encoder!r}")
         if self.max_input_bytes <= 0:
             raise ValueError("max_input_bytes must be positive")
+
+
+def _trace_compare_options() -> CompareOptions:
+    return CompareOptions(encoder=TRACE_ENCODER)
+
+
+@dataclass(frozen=True)
+class TraceOptions:
+    """How `trace` searches the index and what it verifies; every tunable of the cascade lives here."""
+
+    #: The core's options for verifying candidates (by default with the fast static vectors).
+    compare: CompareOptions = field(default_factory=_trace_compare_options)
+    #: How many sources to show; at least this many candidates are verified.
+    top: int = 3
+    #: Only sources published on or after this ISO date (YYYY-MM-DD).
+    since: str | None = None
+    #: Index documents never offered as sources (the article's own id when it is indexed too).
+    exclude: frozenset[str] = frozenset()
+    #: Candidates retrieved by BM25, then re-ranked by passage evidence.
+    candidates: int = 50
+    #: Candidates compared with the core (the best always; others only with passage evidence).
+    verified: int = 4
+    #: A long article is also queried piece by piece, in pieces of about this many characters.
+    chunk_chars: int = 2000
+    #: Rarest words considered for the whole-text query, and kept by their index frequency.
+    query_pool: int = 60
+    query_terms: int = 20
+    #: The same for each piece of a long article.
+    chunk_pool: int = 30
+    chunk_terms: int = 16
+    #: Per query, stop adding terms past this many postings (BM25 time follows the postings read),
+    #: once at least `min_query_terms` are in.
+    postings_budget: int = 40_000
+    min_query_terms: int = 8
+    #: A candidate is verified only if its passage evidence reaches this and this share of the best's.
+    evidence_floor: float = 0.2
+    evidence_share: float = 0.25
+    #: A derived source is called a possible copy of the article (not its source) on date evidence,
+    #: or when the text evidence says so with at least this calibrated confidence.
+    possible_copy_confidence: float = 0.9
+    #: Run the change analysis for the derived sources shown.
+    explain: bool = True
+
+    def __post_init__(self) -> None:
+        counts = ("top", "candidates", "verified", "chunk_chars", "query_pool", "query_terms")
+        for name in (*counts, "chunk_pool", "chunk_terms", "postings_budget", "min_query_terms"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0.5 <= self.possible_copy_confidence <= 1.0:
+            raise ValueError(f"possible_copy_confidence must be in [0.5, 1], got {self.possible_copy_confidence}")
+        if self.evidence_floor < 0.0 or not 0.0 <= self.evidence_share <= 1.0:
+            raise ValueError("evidence_floor must be >= 0 and evidence_share in [0, 1]")
+        if self.since is not None:
+            try:
+                date.fromisoformat(self.since)
+            except ValueError:
+                raise ValueError(f"since must be an ISO date (YYYY-MM-DD), got {self.since!r}") from None
+        object.__setattr__(self, "exclude", frozenset(self.exclude))
+
+
+def _eval_trace_options() -> TraceOptions:
+    return TraceOptions(explain=False)  # retrieval figures need the ranking, not the findings
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """What `newstrace eval` measures, and with which options of the core and of trace."""
+
+    #: The core's options for pair, sentence and change figures (as `compare` ships: MiniLM).
+    compare: CompareOptions = field(default_factory=CompareOptions)
+    #: Trace's options for the retrieval figures (as `trace` ships: static vectors).
+    trace: TraceOptions = field(default_factory=_eval_trace_options)
+    #: all, or the half of DEV the calibration was fitted on (fit) or not (report).
+    split: str = "all"
+    #: Use only the first N records of each file.
+    limit: int | None = None
+    #: Also index each dataset's sources and trace its suspects.
+    retrieval: bool = True
+
+    def __post_init__(self) -> None:
+        if self.split not in ("all", "fit", "report"):
+            raise ValueError(f"split must be all, fit or report, got {self.split!r}")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit must be at least 1, got {self.limit}")

@@ -8,7 +8,7 @@ For HTML input `Document.text` is the extracted main text, and offsets index tha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -142,6 +142,33 @@ def html_to_text(html: str) -> str:
     return text
 
 
+def html_published(html: str) -> date | None:
+    """The page's own publication date (meta tags, `<time>` elements, ...), by htmldate via trafilatura.
+
+    Direction is decided by dates when both texts carry one, so a page's date is worth reading;
+    the original date is asked for, not the date of the last update.
+    """
+    import trafilatura
+
+    try:
+        meta = trafilatura.extract_metadata(
+            html, extensive=False, date_config={"extensive_search": False, "original_date": True}
+        )
+        return date.fromisoformat(meta.date[:10]) if meta is not None and meta.date else None
+    except (ValueError, TypeError):
+        return None
+
+
+def html_document(html: str) -> Document:
+    """An HTML page as a Document: its main text, and its publication date when the text has none."""
+    doc = parse_document(html_to_text(html), source_format="html")
+    if doc.published is None:
+        published = html_published(html)
+        if published is not None:
+            doc = replace(doc, published=published)
+    return doc
+
+
 def parse_document(text: str, *, source_format: str = "text", meta: dict[str, str] | None = None) -> Document:
     """Read metadata and dateline off the head of an article's text."""
     if not text or not text.strip():
@@ -186,7 +213,7 @@ def document_from_bytes(data: bytes, *, encoding: str | None = None, max_bytes: 
     if _control_share(text) > 0.05:
         raise InputError("input looks binary (control characters), not an article")
     if looks_like_html(text):
-        return parse_document(html_to_text(text), source_format="html")
+        return html_document(text)
     return parse_document(text)
 
 

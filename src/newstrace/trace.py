@@ -16,16 +16,14 @@ from datetime import date
 
 from newstrace.changes import analyse_changes
 from newstrace.compare import Comparison, compare_prepared
+from newstrace.index.retrieve import retrieve
 from newstrace.index.store import IndexedDocument, Store
-from newstrace.index.terms import query_terms
 from newstrace.lexical import STOPWORDS, rarity, tokens
-from newstrace.options import TRACE_ENCODER, CompareOptions
+from newstrace.options import TraceOptions
 from newstrace.prepared import PreparedText, prepare_many
 from newstrace.textio import Document, parse_document
 
 SCHEMA = "newstrace.trace/1"
-CANDIDATES = 50  # retrieved by BM25, then re-ranked by passage evidence
-VERIFIED = 4  # compared with the core
 
 
 @dataclass
@@ -34,12 +32,24 @@ class TracedSource:
     comparison: Comparison
     retrieval_score: float
     sentences: list[tuple[int, int]] = field(default_factory=list)  # suspect spans credited to it
+    possible_copy_confidence: float = 0.9
 
     @property
     def role(self) -> str:
+        """`source`, `possible_copy` (it seems to have been made from the article) or `related`.
+
+        A derived candidate is a possible copy only on date evidence, or when the text evidence
+        says so with a calibrated confidence of at least `possible_copy_confidence`: calling a
+        true source a copy of its rewrite is the worse mistake.
+        """
         if not self.comparison.derived:
             return "related"
-        return "possible_copy" if self.comparison.direction.source_first is False else "source"
+        direction = self.comparison.direction
+        if direction.source_first is False and (
+            direction.basis == "dates" or direction.confidence >= self.possible_copy_confidence
+        ):
+            return "possible_copy"
+        return "source"
 
     def to_json(self) -> dict:
         c = self.comparison.to_json()
@@ -89,63 +99,6 @@ def _with_metadata(doc: IndexedDocument) -> Document:
     if doc.published:
         parsed = replace(parsed, published=date.fromisoformat(doc.published))
     return parsed
-
-
-CHUNK_CHARS = 2000  # a long article is also queried piece by piece
-QUERY_POOL, QUERY_TERMS = 60, 20  # rarest words considered, and kept by their index frequency
-CHUNK_POOL, CHUNK_TERMS = 30, 16
-RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
-
-
-def _chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
-    out, start = [], 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        if end < len(text):
-            space = text.rfind(" ", start + size // 2, end)
-            end = space if space > 0 else end
-        out.append(text[start:end])
-        start = end
-    return out
-
-
-POSTINGS_BUDGET = 40_000  # per query: BM25 time follows the postings it reads
-MIN_QUERY_TERMS = 8
-
-
-def _query(store: Store, text: str, pool: int, keep: int) -> list[str]:
-    """The text's words that are rarest in this index (a word it does not hold cannot match).
-
-    Rarity in English (wordfreq) picks the pool cheaply; the index's own document counts pick
-    the query, rarest first, until `keep` terms or the postings budget: in a large index the
-    commoner terms add little to BM25 but most of its time.
-    """
-    counts = store.document_frequencies(query_terms(text, pool))
-    chosen, postings = [], 0
-    for term in sorted(counts, key=lambda t: (counts[t], t))[:keep]:
-        if len(chosen) >= MIN_QUERY_TERMS and postings + counts[term] > POSTINGS_BUDGET:
-            break
-        chosen.append(term)
-        postings += counts[term]
-    return chosen
-
-
-def retrieve(store: Store, text: str, limit: int = CANDIDATES, since: str | None = None) -> list[tuple[str, float]]:
-    """Candidate sources, best first: BM25 over the rarest words of the whole text and of each piece.
-
-    Reuse inside a long document is a passage: the whole text's rarest words mostly come from
-    the rest of it, so each ~2,000-character piece asks its own question, and the rankings are
-    merged by reciprocal rank fusion.
-    """
-    rankings = [store.search(_query(store, text, QUERY_POOL, QUERY_TERMS), limit, since)]
-    pieces = _chunks(text)
-    if len(pieces) > 1:
-        rankings += [store.search(_query(store, p, CHUNK_POOL, CHUNK_TERMS), limit // 2, since) for p in pieces]
-    fused: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, (doc_id, _) in enumerate(ranking, 1):
-            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
-    return sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
 
 
 WINDOW_WORDS = 60  # a passage-sized window of content words
@@ -212,11 +165,7 @@ def rerank(store: Store, text: str, hits: list[tuple[str, float]]) -> list[tuple
     return [(doc_id, score) for score, _, doc_id in scored]
 
 
-EVIDENCE_FLOOR = 0.2  # below this no passage of the suspect is found in a candidate
-EVIDENCE_SHARE = 0.25  # of the best candidate's evidence
-
-
-def worth_verifying(hits: list[tuple[str, float]], verified: int) -> list[tuple[str, float]]:
+def worth_verifying(hits: list[tuple[str, float]], options: TraceOptions) -> list[tuple[str, float]]:
     """The re-ranked candidates the core should compare: the best one always, others with evidence.
 
     The core costs ~10 ms a document with the static vectors (~100 ms with MiniLM), mostly the
@@ -226,66 +175,69 @@ def worth_verifying(hits: list[tuple[str, float]], verified: int) -> list[tuple[
     """
     if not hits:
         return []
-    best = hits[0][1]
-    keep = [hits[0]] + [h for h in hits[1:] if h[1] >= max(EVIDENCE_FLOOR, EVIDENCE_SHARE * best)]
-    return keep[:verified]
+    floor = max(options.evidence_floor, options.evidence_share * hits[0][1])
+    keep = [hits[0]] + [h for h in hits[1:] if h[1] >= floor]
+    return keep[: max(options.verified, options.top)]
 
 
 def trace(
-    article: Document,
+    article: Document | PreparedText,
     store: Store,
-    options: CompareOptions | None = None,
-    top: int = 3,
-    since: str | None = None,
-    candidates: int = CANDIDATES,
-    verified: int = VERIFIED,
+    options: TraceOptions | None = None,
+    prepared_source: Callable[[IndexedDocument], PreparedText] | None = None,
 ) -> TraceResult:
     """Trace an article: retrieve, re-rank, prepare the article and its best candidates, verify them.
 
-    At least `top` candidates are verified, so asking for more sources costs more time. The
-    vectors are `options.encoder`'s: callers who pass their own options and want trace's fast
-    default say `CompareOptions(encoder=TRACE_ENCODER, ...)`.
+    At least `options.top` candidates are verified, so asking for more sources costs more time.
+    Batch callers (evaluation, scans) may pass the article already prepared and a
+    `prepared_source` that returns cached preparations; both must use `options.compare.encoder`.
     """
-    options = options or CompareOptions(encoder=TRACE_ENCODER)
-    verified = max(verified, top)
+    options = options or TraceOptions()
+    compare_options = options.compare
     clock = [time.perf_counter()]
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the article's sentences are split and embedded while the index is searched: SQLite
         # releases the GIL, so on two cores the two overlap
-        article_prepared = pool.submit(prepare_many, [article], options)
-        found = retrieve(store, article.body, candidates, since)
+        if isinstance(article, PreparedText):
+            suspect_future = None
+            body = article.document.body
+        else:
+            suspect_future = pool.submit(prepare_many, [article], compare_options)
+            body = article.body
+        found = retrieve(store, body, options)
         clock.append(time.perf_counter())
-        hits = rerank(store, article.body, found)
+        hits = rerank(store, body, found)
         clock.append(time.perf_counter())
-        chosen = worth_verifying(hits, verified)
-        docs = [(d, score) for d, score in ((store.get(i), score) for i, score in chosen) if d is not None]
-        prepared = article_prepared.result() + prepare_many([_with_metadata(d) for d, _ in docs], options)
+        docs = [d for d in (store.get(i) for i, _ in worth_verifying(hits, options)) if d is not None]
+        if prepared_source is None:
+            sources = prepare_many([_with_metadata(d) for d in docs], compare_options)
+        else:
+            sources = [prepared_source(d) for d in docs]
+        suspect = article if suspect_future is None else suspect_future.result()[0]
     clock.append(time.perf_counter())
-    lookup = {d.id: p for (d, _), p in zip(docs, prepared[1:], strict=True)}
-    result = trace_prepared(prepared[0], store, lookup.__getitem__, options, top, hits, verified)
+    lookup = {d.id: p for d, p in zip(docs, sources, strict=True)}
+    result = _verify(suspect, store, lookup, options, hits)
     clock.append(time.perf_counter())
     stages = ("retrieve", "rerank", "embed", "compare")
     result.timings_ms = {k: round(1000 * (b - a), 1) for k, a, b in zip(stages, clock[:-1], clock[1:], strict=True)}
     return result
 
 
-def trace_prepared(
+def _verify(
     suspect: PreparedText,
     store: Store,
-    prepared_source: Callable[[str], PreparedText],
-    options: CompareOptions,
-    top: int,
+    prepared: dict[str, PreparedText],
+    options: TraceOptions,
     hits: list[tuple[str, float]],
-    verified: int = VERIFIED,
-    explain: bool = True,
 ) -> TraceResult:
-    """Verify retrieved candidates (prepared by the caller, who may cache them) and credit sentences."""
+    """Compare the candidates worth it with the core, and credit each sentence to its best source."""
     traced = []
-    for doc_id, score in worth_verifying(hits, verified):
+    scores = dict(hits)
+    for doc_id, source in prepared.items():
         doc = store.get(doc_id)
         if doc is not None:
-            comparison = compare_prepared(prepared_source(doc_id), suspect, options, explain=False)
-            traced.append(TracedSource(doc, comparison, score))
+            comparison = compare_prepared(source, suspect, options.compare, explain=False)
+            traced.append(TracedSource(doc, comparison, scores[doc_id], [], options.possible_copy_confidence))
     traced.sort(key=lambda t: (not t.comparison.derived, -t.comparison.probability))
     # credit each suspect sentence to the derived source whose alignment supports it best
     best: dict[int, tuple[float, TracedSource]] = {}
@@ -299,15 +251,14 @@ def trace_prepared(
         seg = suspect.segments[i]
         t.sentences.append((seg.start, seg.end))
     unsourced = [(s.start, s.end) for i, s in enumerate(suspect.segments) if i not in best]
+    top = options.top
     shown = [t for t in traced if t.comparison.derived or t.sentences][:top]
     if len(shown) < top:
         shown += [t for t in traced if t not in shown][: top - len(shown)]
-    if explain:  # change analysis only for the derived sources that are shown
+    if options.explain:  # change analysis only for the derived sources that are shown
         for t in shown:
             if t.comparison.derived:
-                t.comparison.findings = analyse_changes(
-                    prepared_source(t.document.id), suspect, t.comparison.alignments
-                )
+                t.comparison.findings = analyse_changes(prepared[t.document.id], suspect, t.comparison.alignments)
     checked = [t.document.id for t in traced]
     ranking = checked + [doc_id for doc_id, _ in hits if doc_id not in checked]
     return TraceResult(

@@ -18,30 +18,12 @@ from functools import cache
 from importlib import resources
 
 from newstrace.align import Alignment
+from newstrace.direction import DirectionModel
 from newstrace.errors import ModelError
+from newstrace.trees import TreeEnsemble
 
 VERDICTS = ("copy", "light", "heavy", "independent", "unrelated")
 DERIVED_VERDICTS = frozenset({"copy", "light", "heavy"})
-
-
-@dataclass(frozen=True)
-class TreeEnsemble:
-    """Gradient-boosted regression trees, stored as plain arrays so no pickle is shipped."""
-
-    features: tuple[str, ...]
-    init: float
-    learning_rate: float
-    trees: tuple[tuple[list[int], list[float], list[int], list[int], list[float]], ...]
-
-    def raw(self, values: dict[str, float]) -> float:
-        x = [values[name] for name in self.features]
-        total = self.init
-        for feature, threshold, left, right, leaf in self.trees:
-            node = 0
-            while left[node] != -1:
-                node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-            total += self.learning_rate * leaf[node]
-        return total
 
 
 @dataclass(frozen=True)
@@ -50,6 +32,7 @@ class Calibration:
     model: TreeEnsemble
     same_subject_cosine: float
     sentence: dict
+    direction: DirectionModel
 
     def probability(self, values: dict[str, float]) -> float:
         z = self.model.raw(values)
@@ -64,17 +47,12 @@ def default_calibration(encoder: str = "minilm") -> Calibration:
     """The shipped calibration for texts prepared with `encoder` (cosines differ between them)."""
     try:
         raw = json.loads((resources.files("newstrace") / "data" / CALIBRATION_FILES[encoder]).read_text("utf-8"))
-        doc = raw["document_model"]
         return Calibration(
             version=raw["version"],
-            model=TreeEnsemble(
-                features=tuple(doc["features"]),
-                init=float(doc["init"]),
-                learning_rate=float(doc["learning_rate"]),
-                trees=tuple(tuple(t) for t in doc["trees"]),
-            ),
+            model=TreeEnsemble.from_json(raw["document_model"]),
             same_subject_cosine=float(raw["same_subject_cosine"]),
             sentence=raw["sentence"],
+            direction=DirectionModel.from_json(raw["direction"]),
         )
     except (OSError, KeyError, ValueError) as exc:
         raise ModelError(f"calibration file unusable ({exc}); reinstall newstrace or refit it") from exc

@@ -7,7 +7,7 @@ is compared from the prepared forms, so an evaluation costs about one embedding 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,9 +16,10 @@ from newstrace.embed import encoder_named
 from newstrace.errors import InputError
 from newstrace.evaluation.changes import score_changes
 from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
+from newstrace.evaluation.direction import score_direction
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
 from newstrace.evaluation.retrieval import score_retrieval
-from newstrace.options import TRACE_ENCODER, CompareOptions
+from newstrace.options import CompareOptions, EvalOptions
 from newstrace.paraphrase import paraphrase_probabilities
 from newstrace.passages import reported_passages
 from newstrace.prepared import PreparedText, prepare_many
@@ -126,45 +127,38 @@ def score_sentence_pairs(ds: Dataset, limit: int | None = None, encoder: str = "
     return _round({**classification(truth, [p >= 0.5 for p in probs]), "auc": roc_auc(truth, probs)})
 
 
-def evaluate_dataset(
-    folder,
-    options: CompareOptions,
-    split: str = "all",
-    limit: int | None = None,
-    progress: Progress | None = None,
-    retrieval: bool = True,
-    trace_options: CompareOptions | None = None,
-) -> dict:
-    """Pair, passage, sentence, change and retrieval figures for one dataset.
+def evaluate_dataset(folder, options: EvalOptions, progress: Progress | None = None) -> dict:
+    """Pair, direction, passage, sentence, change and retrieval figures for one dataset.
 
-    The retrieval figures measure trace as it ships: with `trace_options` (its own encoder).
+    The retrieval figures measure `trace()` as it ships, with `options.trace` (its own encoder).
     """
-    ds = load_dataset(folder, split)
-    trace_options = trace_options or replace(options, encoder=TRACE_ENCODER)
+    ds = load_dataset(folder, options.split)
+    core, limit = options.compare, options.limit
     out: dict = {}
     if ds.pairs:
         pairs = ds.pairs[:limit] if limit else ds.pairs
         suspects = {p["suspect_id"] for p in pairs}
         # every pair of a chosen suspect says what its true sources are, also past --limit
-        truth_pairs = [p for p in ds.pairs if p["suspect_id"] in suspects] if retrieval else pairs
+        truth_pairs = [p for p in ds.pairs if p["suspect_id"] in suspects] if options.retrieval else pairs
         ids = {i for p in pairs + truth_pairs for i in (p["source_id"], p["suspect_id"])}
-        prepared = prepare_documents(ds, ids, options, progress)
-        outcomes = list(compare_pairs(ds, options, progress, limit, prepared))
-        out["pairs"] = score_pairs(outcomes, options)
+        prepared = prepare_documents(ds, ids, core, progress)
+        outcomes = list(compare_pairs(ds, core, progress, limit, prepared))
+        out["pairs"] = score_pairs(outcomes, core)
+        out["direction"] = _round_deep(score_direction([o.comparison for o in outcomes if o.pair["derived"]]))
         if any("spans" in o.pair for o in outcomes):
             cases, detections = detections_of([o for o in outcomes if "spans" in o.pair])
             out["spans"] = _round(plagdet(cases, detections))
-        if retrieval:
-            if trace_options.encoder != options.encoder:
-                prepared = prepare_documents(ds, ids, trace_options, progress)
-            out["retrieval"] = _round(score_retrieval(ds, truth_pairs, prepared, trace_options, progress))
+        if options.retrieval:
+            if options.trace.compare.encoder != core.encoder:
+                prepared = prepare_documents(ds, ids, options.trace.compare, progress)
+            out["retrieval"] = _round(score_retrieval(ds, truth_pairs, prepared, options.trace, progress))
     if ds.sentence_pairs:
-        out["sentence_pairs"] = score_sentence_pairs(ds, limit, options.encoder)
+        out["sentence_pairs"] = score_sentence_pairs(ds, limit, core.encoder)
     if ds.changes:
         if limit:
             ds.changes = ds.changes[:limit]
         ids = {i for r in ds.changes for i in (r["source_id"], r["suspect_id"])}
-        out["changes"] = _round_deep(score_changes(ds, prepare_documents(ds, ids, options, progress), options))
+        out["changes"] = _round_deep(score_changes(ds, prepare_documents(ds, ids, core, progress), core))
     return out
 
 
@@ -173,28 +167,19 @@ def _round_deep(value):
         return round(value, 4)
     if isinstance(value, dict):
         return {k: _round_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round_deep(v) for v in value]
     return value
 
 
-def evaluate(
-    path,
-    options: CompareOptions | None = None,
-    split: str = "all",
-    limit: int | None = None,
-    progress: Progress | None = None,
-    retrieval: bool = True,
-    trace_options: CompareOptions | None = None,
-) -> dict:
-    options = options or CompareOptions()
-    trace_options = trace_options or replace(options, encoder=TRACE_ENCODER)
-    datasets = {}
-    for folder in find_datasets(path):
-        datasets[folder.name] = evaluate_dataset(folder, options, split, limit, progress, retrieval, trace_options)
+def evaluate(path, options: EvalOptions | None = None, progress: Progress | None = None) -> dict:
+    options = options or EvalOptions()
+    datasets = {folder.name: evaluate_dataset(folder, options, progress) for folder in find_datasets(path)}
     return {
         "schema": EVAL_SCHEMA,
-        "split": split,
-        "limit": limit,
-        "encoder": options.encoder,
-        "trace_encoder": trace_options.encoder,
+        "split": options.split,
+        "limit": options.limit,
+        "encoder": options.compare.encoder,
+        "trace_encoder": options.trace.compare.encoder,
         "datasets": datasets,
     }

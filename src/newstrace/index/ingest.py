@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newstrace.errors import InputError
 from newstrace.index.store import IndexedDocument, Store
-from newstrace.textio import document_from_bytes, html_to_text, parse_document
+from newstrace.textio import document_from_bytes, html_document, parse_document
 
 DEFAULT_INCLUDE = ("*.txt", "*.text", "*.html", "*.htm", "*.jsonl", "*.jsonl.gz", "*.csv")
 BATCH = 500
@@ -66,13 +66,15 @@ def record_to_document(rec: dict, where: str) -> IndexedDocument:
     if doc_id in (None, ""):
         raise InputError("record has no id")
     text = rec.get("text")
+    parsed = None
     if not text and rec.get("html"):
-        text = html_to_text(str(rec["html"]))
+        parsed = html_document(str(rec["html"]))
+        text = parsed.text
     if not isinstance(text, str) or not text.strip():
         raise InputError("record has no text (give `text` or `html`)")
     if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise InputError(f"text is over {MAX_TEXT_BYTES:,} bytes")
-    parsed = parse_document(text)
+    parsed = parsed or parse_document(text)
     published = _iso_date(rec.get("published"), where) or (parsed.published.isoformat() if parsed.published else None)
     return IndexedDocument(
         id=str(doc_id),
