@@ -72,7 +72,7 @@ def test_html_lists_findings_and_marks_both_sides(seed_comparison):
     mark = re.search(r'<mark class="([^"]*)"[^>]*>South Korea’s Defence Ministry', suspect_side)
     assert mark and mark.group(1).split() == ["finding", "critical", "unaligned"]
     d = seed_comparison.direction
-    assert f"confidence {d.confidence:.0%}; basis: {d.basis}" in page
+    assert f"the source came first, by the text evidence ({d.confidence:.0%} confident); basis: {d.basis}" in page
 
 
 def _terminal_text(result) -> str:
@@ -89,5 +89,5 @@ def test_terminal_prints_markup_as_text(hostile):
 
 def test_terminal_shows_direction_and_findings(seed_comparison):
     out = _terminal_text(seed_comparison)
-    assert f"from {seed_comparison.direction.basis}" in out
+    assert f"the source came first, by the text evidence ({seed_comparison.direction.confidence:.0%}" in out
     assert "Japan’s news agency" in out

@@ -70,3 +70,17 @@ def summary_sentence(result: Comparison) -> str:
             f"{count(len(dropped), 'source passage').capitalize()} ({share:.0%} of the source) {verb} dropped."
         )
     return " ".join(parts)
+
+
+def direction_sentence(result: Comparison) -> str:
+    """Which text came first, in words, with the basis a reader can check."""
+    d = result.direction
+    if d.source_first is None:
+        if not result.derived:
+            return "not asked (the texts are not derived from one another)"
+        return f"undecided: the text evidence is too weak ({d.confidence:.0%} for the likelier order)"
+    said = "the source came first" if d.source_first else "the suspect came first (the “source” may be the copy)"
+    if d.basis == "dates":
+        return f"{said}, by the publication dates ({d.confidence:.0%})"
+    return f"{said}, by the text evidence ({d.confidence:.0%} confident)"
+

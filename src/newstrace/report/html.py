@@ -14,7 +14,7 @@ import json
 
 from newstrace.align import defensible
 from newstrace.compare import Comparison
-from newstrace.summary import summary_sentence
+from newstrace.summary import direction_sentence, summary_sentence
 
 _CSS = """
 body{font-family:Georgia,serif;margin:0;background:#fafafa;color:#222}
@@ -136,14 +136,7 @@ def _spans(result: Comparison, side: str) -> list[_Span]:
 
 
 def _direction(result: Comparison) -> str:
-    d = result.direction
-    if d.source_first is None:
-        said = "undetermined"
-    elif d.source_first:
-        said = "the source came first"
-    else:
-        said = "the suspect came first (the “source” may be the copy)"
-    return f"Direction: {said} (confidence {d.confidence:.0%}; basis: {d.basis})"
+    return f"Direction: {direction_sentence(result)}; basis: {result.direction.basis}"
 
 
 def _findings_list(result: Comparison) -> str:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from newstrace.align import defensible
 from newstrace.compare import Comparison
-from newstrace.summary import summary_sentence
+from newstrace.summary import direction_sentence, summary_sentence
 
 _KIND_STYLE = {"verbatim": "bold red", "near-verbatim": "yellow", "paraphrase": "cyan"}
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
@@ -34,12 +34,7 @@ def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
     head.add_row("Suspect covered by source", Text(f"{result.coverage.suspect:.1%}"))
     head.add_row("Source reused", Text(f"{result.coverage.source:.1%}"))
     head.add_row("Order kept", Text(f"{result.order:.1%}"))
-    d = result.direction
-    if d.source_first is None:
-        direction = "undetermined"
-    else:
-        direction = "source came first" if d.source_first else "suspect came first (the 'source' may be the copy)"
-    head.add_row("Direction", Text(f"{direction} (confidence {d.confidence:.0%}, from {d.basis})"))
+    head.add_row("Direction", Text(direction_sentence(result)))
     parts: list = [Panel(Text(summary_sentence(result)), title="newstrace compare", border_style=style), head]
 
     table = Table(title="Aligned sentences", show_lines=True, expand=True)
