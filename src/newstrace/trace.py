@@ -32,7 +32,7 @@ class TracedSource:
     comparison: Comparison
     retrieval_score: float
     sentences: list[tuple[int, int]] = field(default_factory=list)  # suspect spans credited to it
-    possible_copy_confidence: float = 0.9
+    possible_copy_confidence: float = TraceOptions.possible_copy_confidence
 
     @property
     def role(self) -> str:
