@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from typer.testing import CliRunner
 
@@ -101,3 +102,26 @@ def test_every_command_has_help_and_is_in_the_readme():
         name = command.name or command.callback.__name__
         assert command.callback.__doc__, name
         assert f"newstrace {name}" in readme, name
+
+
+def test_eval_table_shows_direction(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from newstrace.cli import _eval_table
+
+    from .conftest import sample_dataset
+
+    sample_dataset("onestopenglish", tmp_path, 6)
+    res = runner.invoke(app, ["eval", str(tmp_path), "--no-retrieval", "--encoder", "static", "--json"])
+    assert res.exit_code == 0, res.output
+    console = Console(file=io.StringIO(), width=200, record=True, color_system=None)
+    console.print(_eval_table(json.loads(res.stdout)))
+    row = next(line for line in console.export_text().splitlines() if "direction (text)" in line)
+    assert len(re.findall(r"\d\.\d{3}", row)) >= 2  # an accuracy and a decided share, not an empty row
+
+
+def test_eval_rejects_a_bad_split(tmp_path):
+    res = runner.invoke(app, ["eval", str(tmp_path), "--split", "half"])
+    assert res.exit_code == 2 and "split must be all, fit or report" in res.output

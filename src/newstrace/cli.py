@@ -123,7 +123,8 @@ def compare(
 
 def _eval_table(report: dict) -> Table:
     table = Table(title="newstrace eval")
-    for col in ("dataset", "task", "n", "precision", "recall", "f1", "accuracy", "auc", "plagdet", "granularity"):
+    columns = ("n", "precision", "recall", "f1", "accuracy", "auc", "decided", "plagdet", "granularity")
+    for col in ("dataset", "task", *columns):
         table.add_column(col, justify="left" if col in ("dataset", "task") else "right")
 
     def fmt(v) -> str:
@@ -131,14 +132,9 @@ def _eval_table(report: dict) -> Table:
 
     for name, parts in report["datasets"].items():
         for task, figures in parts.items():
-            table.add_row(
-                name,
-                task,
-                *(
-                    fmt(figures.get(k))
-                    for k in ("n", "precision", "recall", "f1", "accuracy", "auc", "plagdet", "granularity")
-                ),
-            )
+            if task == "direction":  # who came first, on the text evidence alone (dates hidden)
+                task, figures = "direction (text)", figures.get("text", {})
+            table.add_row(name, task, *(fmt(figures.get(k)) for k in columns))
     return table
 
 
