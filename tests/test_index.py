@@ -69,17 +69,20 @@ def test_ingest_every_format(tmp_path, seed_paths, originals):
         ["index", "add", str(folder), str(tmp_path / "more.jsonl"), str(tmp_path / "rows.csv"),
          str(seed_paths[0]), "--index", str(index), "--json"],
     )  # fmt: skip
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # some records were rejected
     report = json.loads(res.stdout)
-    assert report["added"] == 6  # a.txt, sub/b.html, j1, j2, c1, the seed source
+    assert report["added"] == 7  # a.txt, sub/b.html, j1, j2, bad-date (without its date), c1, the seed source
     reasons = " | ".join(r["reason"] for r in report["rejections"])
-    assert report["rejected"] == 4
-    assert "ISO date" in reasons and "no id" in reasons and "malformed JSON" in reasons and "no text" in reasons
+    assert report["rejected"] == 3
+    assert "no id" in reasons and "malformed JSON" in reasons and "no text" in reasons
+    assert [w["where"].rsplit(":", 1)[1] for w in report["warnings"]] == ["3"]
+    assert "ISO date" in report["warnings"][0]["message"]
     store = open_store(index, create=False)
     assert store.get("j1").outlet == "Example" and store.get("j1").published == "2020-03-01"
     assert store.get("seed_source.txt").published == "2023-09-12"  # read off the metadata line
     assert store.get("sub/b.html") is not None
-    assert store.stats()["documents"] == 6 and store.stats()["sentences"] > 50
+    assert store.get("bad-date").published is None
+    assert store.stats()["documents"] == 7 and store.stats()["sentences"] > 50
     assert store.verify() == []
     store.close()
 

@@ -6,33 +6,47 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from newstrace.compare import compare_documents
 from newstrace.embed import ENCODERS
-from newstrace.errors import DatasetError, InputError, ModelError, NewstraceError
+from newstrace.errors import (
+    DatasetError,
+    IndexUnusable,
+    InputError,
+    ModelError,
+    NewstraceError,
+    OutputNotWritable,
+)
 from newstrace.options import TRACE_ENCODER, CompareOptions, EvalOptions, TraceOptions
+from newstrace.output import check_output_path, open_for_writing, write_text
 from newstrace.textio import document_from_bytes, load_document
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+# plain click help: flags show as flags (rich help printed `--json <bool>`), and help text is not markup
 app = typer.Typer(
     help="Trace where a news article came from and explain what the rewrite changed.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode=None,
 )
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
-EXIT_INPUT = 2
+EXIT_SOME_REJECTED = 1  # index add: some records rejected (index verify: problems found)
+EXIT_INPUT = 2  # bad input, bad option, unwritable output; index add: nothing accepted
 EXIT_DATA = 3
 EXIT_MODEL = 4
+EXIT_INDEX = 5  # no index there, an unusable one, or one locked by another writer for too long
 
 ENCODER_HELP = "Sentence vectors: minilm (the model) or static (distilled from it, ~100x faster)."
 
@@ -46,12 +60,25 @@ def _encoder_option(why: str = ""):
     return typer.Option(help=ENCODER_HELP + why, show_default=True)
 
 
+_EXIT_CODES: tuple[tuple[type[NewstraceError], int], ...] = (
+    (InputError, EXIT_INPUT),
+    (OutputNotWritable, EXIT_INPUT),
+    (DatasetError, EXIT_DATA),
+    (ModelError, EXIT_MODEL),
+    (IndexUnusable, EXIT_INDEX),
+)
+
+
 def _fail(exc: NewstraceError) -> typer.Exit:
-    code = EXIT_INPUT if isinstance(exc, InputError) else EXIT_DATA if isinstance(exc, DatasetError) else EXIT_MODEL
-    if not isinstance(exc, InputError | DatasetError | ModelError):
-        code = 1
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    """Print a library error (as text, never markup) and return the exit its class documents."""
+    code = next((c for kind, c in _EXIT_CODES if isinstance(exc, kind)), 1)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
     return typer.Exit(code)
+
+
+def _out() -> Console:
+    """stdout; when it is not a terminal (a pipe, a file), wide enough that no table is cut at 80 columns."""
+    return console if console.is_terminal else Console(width=1000, soft_wrap=True)
 
 
 @contextmanager
@@ -76,6 +103,8 @@ def _progress() -> Iterator[Callable[[str, int], None]]:
 
 
 def _read(path: str, encoding: str | None, options: CompareOptions):
+    if not path.strip():
+        raise InputError("the article path is empty; give a file, or - for stdin")
     if path == "-":
         data = sys.stdin.buffer.read(options.max_input_bytes + 1)
         try:
@@ -98,10 +127,11 @@ def compare(
 ) -> None:
     """Is SUSPECT derived from SOURCE, and how? Aligns the two sentence by sentence."""
     if source == "-" and suspect == "-":
-        err_console.print("[bold red]error:[/] only one of SOURCE and SUSPECT can be read from stdin")
-        raise typer.Exit(EXIT_INPUT)
+        raise _fail(InputError("only one of SOURCE and SUSPECT can be read from stdin"))
     options = CompareOptions(encoder=encoder.value)
     try:
+        if html_out is not None:  # before the work, not after it
+            check_output_path(html_out)
         src = _read(source, encoding, options)
         sus = _read(suspect, encoding, options)
         result = compare_documents(src, sus, options)
@@ -110,7 +140,10 @@ def compare(
     if html_out is not None:
         from newstrace.report.html import render_html
 
-        html_out.write_text(render_html(result, source, suspect), encoding="utf-8")
+        try:
+            write_text(html_out, render_html(result, source, suspect))
+        except NewstraceError as exc:
+            raise _fail(exc) from exc
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -118,7 +151,7 @@ def compare(
 
         console.print(render_comparison(result))
         if html_out is not None:
-            console.print(f"HTML report written to {html_out}")
+            console.print(Text(f"HTML report written to {html_out}"))
 
 
 def _eval_table(report: dict) -> Table:
@@ -176,7 +209,12 @@ def evaluate_command(
         console.print(_eval_table(report))
 
 
-index_app = typer.Typer(help="Build and inspect the on-disk corpus index.", no_args_is_help=True)
+index_app = typer.Typer(
+    help="Build and inspect the on-disk corpus index.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode=None,
+)
 app.add_typer(index_app, name="index")
 IndexOption = Annotated[
     Path | None, typer.Option("--index", help="Index folder (default: $NEWSTRACE_INDEX or ./.newstrace).")
@@ -186,7 +224,14 @@ IndexOption = Annotated[
 def _open(index: Path | None, create: bool = False):
     from newstrace.index.store import open_store
 
+    if index is not None and not str(index).strip():
+        raise IndexUnusable("--index is empty; give the index folder")
     return open_store(index, create=create)
+
+
+class OnError(StrEnum):
+    skip = "skip"
+    stop = "stop"
 
 
 @index_app.command("add")
@@ -195,31 +240,61 @@ def index_add(
     index: IndexOption = None,
     include: Annotated[list[str] | None, typer.Option(help="Glob of files to take from folders (repeatable).")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Glob of files to skip in folders (repeatable).")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="The inputs' encoding (default: UTF-8 for JSONL/CSV, detected for files).")
+    ] = None,
+    on_error: Annotated[
+        OnError, typer.Option(help="On a rejected record: skip it, or stop there (what was accepted is kept).")
+    ] = OnError.skip,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")] = False,
 ) -> None:
-    """Add articles to the index (incremental: same id and content is skipped, new content updates)."""
-    from newstrace.index.ingest import DEFAULT_INCLUDE, ingest, iter_inputs
+    """Add articles to the index (incremental: same id and content is skipped, new content updates).
+
+    Exit 0 when every record was accepted, 1 when some were rejected, 2 when none was accepted.
+    """
+    from newstrace.index.ingest import DEFAULT_INCLUDE, IngestOptions, ingest, iter_inputs
 
     try:
+        options = IngestOptions(
+            include=tuple(include) if include else DEFAULT_INCLUDE,
+            exclude=tuple(exclude or ()),
+            encoding=encoding,
+            on_error=on_error.value,
+        )
+    except ValueError as exc:
+        raise _fail(InputError(str(exc))) from exc
+    try:
         store = _open(index, create=True)
-        items = iter_inputs(paths, tuple(include) if include else DEFAULT_INCLUDE, tuple(exclude or ()))
-        with _progress() as tick:
-            report = ingest(store, items, progress=lambda n: tick("indexing", n))
-        store.close()
+        try:
+            with _progress() as tick:
+                items = iter_inputs(paths, options)
+                report = ingest(store, items, progress=lambda n: tick("indexing", n), on_error=options.on_error)
+        finally:
+            store.close()
     except NewstraceError as exc:
         raise _fail(exc) from exc
     out = report.to_json()
     if as_json:
-        sys.stdout.write(json.dumps(out) + "\n")
-        return
-    console.print(
-        f"added {out['added']}, updated {out['updated']}, skipped {out['skipped']} (unchanged), "
-        f"rejected {out['rejected']}"
-    )
-    for r in report.rejected[:50]:
-        console.print(f"  [yellow]rejected[/] {r.where}: {r.reason}")
-    if len(report.rejected) > 50:
-        console.print(f"  ... and {len(report.rejected) - 50} more (use --json for all)")
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    else:
+        console.print(
+            f"added {out['added']}, updated {out['updated']}, skipped {out['skipped']} (unchanged), "
+            f"rejected {out['rejected']}" + (", stopped at the first rejection" if report.stopped else ""),
+            markup=False,
+        )
+        # file names and reasons quote the input: printed as text, never as markup
+        for r in report.rejected[:50]:
+            err_console.print(Text.assemble(("rejected", "yellow"), f" {r.where}: {r.reason}"))
+        if len(report.rejected) > 50:
+            err_console.print(f"... and {len(report.rejected) - 50} more rejected (use --json for all)", markup=False)
+        for w in report.warnings[:50]:
+            err_console.print(Text.assemble(("warning", "yellow"), f" {w.where}: {w.message}"))
+    if report.accepted == 0:
+        if not as_json and not report.rejected:
+            err_console.print("no articles found in the given paths", markup=False)
+        raise typer.Exit(EXIT_INPUT)
+    if report.rejected:
+        raise typer.Exit(EXIT_SOME_REJECTED)
 
 
 @index_app.command("stats")
@@ -238,7 +313,7 @@ def index_stats(
         sys.stdout.write(json.dumps(stats) + "\n")
     else:
         for key, value in stats.items():
-            console.print(f"{key:>15}: {value:,}" if isinstance(value, int) else f"{key:>15}: {value}")
+            console.print(f"{key:>15}: {value:,}" if isinstance(value, int) else f"{key:>15}: {value}", markup=False)
 
 
 @index_app.command("remove")
@@ -254,7 +329,9 @@ def index_remove(
     except NewstraceError as exc:
         raise _fail(exc) from exc
     missing = sorted(set(ids) - set(removed))
-    console.print(f"removed {len(removed)}" + (f"; not in the index: {', '.join(missing)}" if missing else ""))
+    console.print(
+        f"removed {len(removed)}" + (f"; not in the index: {', '.join(missing)}" if missing else ""), markup=False
+    )
 
 
 @index_app.command("export")
@@ -264,8 +341,10 @@ def index_export(
 ) -> None:
     """Export every document as JSONL (id, text, title, url, outlet, published)."""
     try:
+        if out is not None:  # before opening the index, not after
+            check_output_path(out)
         store = _open(index)
-        fh = out.open("w", encoding="utf-8") if out else sys.stdout
+        fh = open_for_writing(out) if out else sys.stdout
         for doc in store.iter_documents():
             rec = {
                 k: v
@@ -299,7 +378,7 @@ def index_verify(index: IndexOption = None) -> None:
         raise _fail(exc) from exc
     if problems:
         for p in problems:
-            console.print(f"[red]problem[/] {p}")
+            console.print(Text.assemble(("problem", "red"), f" {p}"))
         raise typer.Exit(1)
     console.print("index OK")
 
@@ -331,12 +410,12 @@ def trace(
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"Sources of {article} ({result.candidates} candidates retrieved)")
+    table = Table(title=Text(f"Sources of {article} ({result.candidates} candidates retrieved)"))
     for col in ("rank", "id", "role", "verdict", "probability", "coverage", "published", "sentences"):
         table.add_column(col)
     for k, s in enumerate(result.sources, 1):
         c = s.comparison
-        table.add_row(
+        cells = (
             str(k),
             s.document.id,
             s.role,
@@ -346,10 +425,12 @@ def trace(
             s.document.published or "",
             str(len(s.sentences)),
         )
-    console.print(table)
-    console.print(f"{len(result.unsourced)} sentence(s) of the article have no source in the index.")
+        table.add_row(*(Text(cell) for cell in cells))  # ids are the index's data, never markup
+    out = _out()
+    out.print(table)
+    out.print(f"{len(result.unsourced)} sentence(s) of the article have no source in the index.")
     if result.encoder == "static":
-        console.print("[dim]Verified with the fast static vectors; --encoder minilm verifies with the model.[/]")
+        out.print("[dim]Verified with the fast static vectors; --encoder minilm verifies with the model.[/]")
 
 
 def main() -> None:  # pragma: no cover

@@ -23,3 +23,11 @@ class IndexUnusable(NewstraceError):
 
 class IndexNotFound(IndexUnusable):
     """No index exists at the given place."""
+
+
+class IndexLocked(IndexUnusable):
+    """Another process held the index's write lock for longer than the wait allowed."""
+
+
+class OutputNotWritable(NewstraceError):
+    """An output file cannot be written (its folder is missing or read-only, or it is a folder)."""

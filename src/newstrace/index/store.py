@@ -26,7 +26,7 @@ from pathlib import Path
 
 import zstandard
 
-from newstrace.errors import IndexNotFound, IndexUnusable
+from newstrace.errors import IndexLocked, IndexNotFound, IndexUnusable
 from newstrace.index.terms import document_terms
 
 SCHEMA_VERSION = "3"
@@ -34,6 +34,8 @@ DEFAULT_INDEX_DIR = ".newstrace"
 DICTIONARY_TRAIN_DOCS = 1000  # documents stored before a compression dictionary is trained
 DICTIONARY_BYTES = 112_640
 ZSTD_LEVEL = 9
+#: How long a writer waits for another process's write transaction (one ingest batch) to end.
+LOCK_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -151,19 +153,27 @@ class _FtsTokens:
 
 
 class SQLiteStore(Store):
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
         self.dir = Path(path)
+        self.lock_timeout = lock_timeout
         db = self.dir / "index.sqlite"
+        if self.dir.exists() and not self.dir.is_dir():
+            raise IndexUnusable(f"{self.dir} is a file, not an index folder; point --index at a folder")
         if not db.exists() and not create:
             raise IndexNotFound(f"no newstrace index at {self.dir}; create one with `newstrace index add`")
-        self.dir.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = sqlite3.connect(db, timeout=30.0)
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexUnusable(f"cannot create the index folder {self.dir}: {exc.strerror or exc}") from exc
+        try:
+            self.conn = sqlite3.connect(db, timeout=lock_timeout)
             self.conn.execute("PRAGMA page_size=16384")  # only takes effect on a new file
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
             version = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
+            if version is None and not create:  # an empty file or folder: say so, and write nothing
+                raise IndexNotFound(f"{db} is not a newstrace index (no schema); create one with `newstrace index add`")
             if version is not None and version[0] != SCHEMA_VERSION and version[0] not in _UPGRADABLE:
                 raise IndexUnusable(
                     f"index at {self.dir} has schema {version[0]}, this newstrace reads {SCHEMA_VERSION}; "
@@ -176,11 +186,16 @@ class SQLiteStore(Store):
             )
             if version is None:
                 with self.conn:
-                    self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                    # OR IGNORE: two processes may create the same new index at once
+                    self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             elif version[0] == "2":
                 with self.conn:  # schema 2 had no term_counts: count once from the full-text index
                     self.conn.execute("INSERT OR IGNORE INTO term_counts SELECT term, doc FROM temp.terms_vocab")
                     self.conn.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise self._locked() from exc
+            raise IndexUnusable(f"cannot open the index at {self.dir}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise IndexUnusable(f"cannot open the index at {self.dir}: {exc}") from exc
         self._fts_tokens = _FtsTokens()
@@ -188,11 +203,39 @@ class SQLiteStore(Store):
         self._decompressors: dict[int | None, zstandard.ZstdDecompressor] = {}
 
     # -- writes ---------------------------------------------------------------------------
+    def _locked(self) -> IndexLocked:
+        return IndexLocked(
+            f"the index at {self.dir} is being written by another process and stayed locked for "
+            f"{self.lock_timeout:g} s; wait for that process to finish, then run this again"
+        )
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction holding the write lock from its first read (BEGIN IMMEDIATE).
+
+        Writers in other processes wait up to `lock_timeout` for it, so what a batch reads (is
+        this id stored? with which content?) is still true when it writes: overlapping ingests
+        serialise batch by batch and cannot collide on an id. Readers are not blocked (WAL).
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise self._locked() from exc
+            raise IndexUnusable(f"cannot write the index at {self.dir}: {exc}") from exc
+        try:
+            with self.conn:  # commit, or roll back on any error: all of the batch or none of it
+                yield
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise self._locked() from exc
+            raise IndexUnusable(f"cannot write the index at {self.dir}: {exc}") from exc
+
     def upsert(self, docs: Iterable[IndexedDocument]) -> dict[str, str]:
         outcome: dict[str, str] = {}
         now = datetime.now(UTC).isoformat(timespec="seconds")
         counts: Counter[str] = Counter()
-        with self.conn:  # one transaction: all of the batch or none of it
+        with self._write():  # one transaction: all of the batch or none of it
             dictionary = self._current_dictionary()
             for doc in docs:
                 digest = doc.content_hash
@@ -297,7 +340,7 @@ class SQLiteStore(Store):
     def remove(self, ids: Iterable[str]) -> list[str]:
         removed = []
         counts: Counter[str] = Counter()
-        with self.conn:
+        with self._write():
             for doc_id in ids:
                 row = self.conn.execute("SELECT rowid FROM documents WHERE id=?", (doc_id,)).fetchone()
                 if row:
@@ -365,8 +408,11 @@ class SQLiteStore(Store):
             "SELECT count(*), coalesce(sum(n_chars), 0), coalesce(sum(n_sentences), 0) FROM documents"
         ).fetchone()
         # fold the write-ahead log into the database first, so the size is the index's, not a batch's
+        # without waiting: a TRUNCATE checkpoint otherwise waits out every writer's busy timeout
+        self.conn.execute("PRAGMA busy_timeout=0")
         with contextlib.suppress(sqlite3.OperationalError):  # busy elsewhere: report the size as it is
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.execute(f"PRAGMA busy_timeout={int(self.lock_timeout * 1000)}")
         size = sum(p.stat().st_size for p in self.dir.glob("index.sqlite*") if p.is_file())
         return {
             "documents": docs,
@@ -404,6 +450,8 @@ class SQLiteStore(Store):
             ).fetchone()[0]
             if disagree:
                 problems.append(f"{disagree} term counts disagree with the full-text index")
+        if self.conn.in_transaction:  # the check is an INSERT: end the transaction it opened (it wrote nothing)
+            self.conn.rollback()
         unfindable = 0
         for rowid, *fields, n_chars, digest in self._all_rows(f"rowid, {self._COLUMNS}, n_chars, content_hash"):
             try:
@@ -442,10 +490,17 @@ class SQLiteStore(Store):
         self.conn.close()
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 def default_index_dir() -> Path:
     return Path(os.environ.get("NEWSTRACE_INDEX") or DEFAULT_INDEX_DIR)
 
 
-def open_store(path: str | Path | None = None, create: bool = True) -> Store:
-    """Open (or create) the index at `path`, `$NEWSTRACE_INDEX`, or ./.newstrace."""
-    return SQLiteStore(path or default_index_dir(), create=create)
+def open_store(path: str | Path | None = None, create: bool = True, lock_timeout: float = LOCK_TIMEOUT_S) -> Store:
+    """Open (or create) the index at `path`, `$NEWSTRACE_INDEX`, or ./.newstrace.
+
+    A write waits up to `lock_timeout` seconds for another process's write, then raises IndexLocked.
+    """
+    return SQLiteStore(path or default_index_dir(), create=create, lock_timeout=lock_timeout)
