@@ -216,17 +216,18 @@ index_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(index_app, name="index")
-IndexOption = Annotated[
-    Path | None, typer.Option("--index", help="Index folder (default: $NEWSTRACE_INDEX or ./.newstrace).")
+IndexOption = Annotated[  # a str, not a Path: typer turns "" into Path("."), and "" must be refused
+    str | None,
+    typer.Option("--index", metavar="<path>", help="Index folder (default: $NEWSTRACE_INDEX or ./.newstrace)."),
 ]
 
 
-def _open(index: Path | None, create: bool = False):
+def _open(index: str | None, create: bool = False):
     from newstrace.index.store import open_store
 
-    if index is not None and not str(index).strip():
+    if index is not None and not index.strip():
         raise IndexUnusable("--index is empty; give the index folder")
-    return open_store(index, create=create)
+    return open_store(Path(index) if index is not None else None, create=create)
 
 
 class OnError(StrEnum):

@@ -167,13 +167,14 @@ class SQLiteStore(Store):
             raise IndexUnusable(f"cannot create the index folder {self.dir}: {exc.strerror or exc}") from exc
         try:
             self.conn = sqlite3.connect(db, timeout=lock_timeout)
+            has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
+            version = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
+            if version is None and not create:  # an empty file: say so, and write nothing into it
+                self.conn.close()
+                raise IndexNotFound(f"{db} is not a newstrace index (no schema); create one with `newstrace index add`")
             self.conn.execute("PRAGMA page_size=16384")  # only takes effect on a new file
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
-            has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
-            version = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() if has_meta else None
-            if version is None and not create:  # an empty file or folder: say so, and write nothing
-                raise IndexNotFound(f"{db} is not a newstrace index (no schema); create one with `newstrace index add`")
             if version is not None and version[0] != SCHEMA_VERSION and version[0] not in _UPGRADABLE:
                 raise IndexUnusable(
                     f"index at {self.dir} has schema {version[0]}, this newstrace reads {SCHEMA_VERSION}; "
