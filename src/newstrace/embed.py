@@ -27,6 +27,9 @@ DIMENSIONS = 384
 _MAX_TOKENS = 256
 STATIC_PATH = Path(str(resources.files("newstrace") / "data" / "static-minilm.npz"))
 _BATCH = 8  # small batches measured fastest on 2 CPU cores (less padding, cache-friendly)
+# sentences tokenised per call: the tokenizer's Encoding objects take ~10 KB a sentence, so a 20 MB
+# text tokenised at once took over a gigabyte; only the ids are kept (the vectors do not change)
+_TOKENISE_CHUNK = 4096
 
 
 ENCODERS = tuple(MODEL_IDS)
@@ -76,16 +79,16 @@ class SentenceEncoder:
         out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
         if not sentences:
             return out
-        encodings = self._tokenizer.encode_batch(sentences)
+        token_ids = _token_ids(self._tokenizer, sentences, add_special_tokens=True)
         # batch sentences of similar length together so padding stays small
-        order = sorted(range(len(sentences)), key=lambda i: len(encodings[i].ids))
+        order = sorted(range(len(sentences)), key=lambda i: len(token_ids[i]))
         for lo in range(0, len(order), _BATCH):
             idx = order[lo : lo + _BATCH]
-            width = max(len(encodings[i].ids) for i in idx)
+            width = max(len(token_ids[i]) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
-                e = encodings[i].ids
+                e = token_ids[i]
                 ids[row, : len(e)] = e
                 mask[row, : len(e)] = 1
             pooled = self.pooled(ids, mask)
@@ -127,10 +130,19 @@ class StaticEncoder:
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
-        for k, enc in enumerate(self._tokenizer.encode_batch(sentences, add_special_tokens=False)):
-            if enc.ids:
-                out[k] = self._vectors[enc.ids].mean(axis=0)
+        for k, ids in enumerate(_token_ids(self._tokenizer, sentences, add_special_tokens=False)):
+            if len(ids):
+                out[k] = self._vectors[ids].mean(axis=0)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def _token_ids(tokenizer, sentences: list[str], add_special_tokens: bool) -> list[np.ndarray]:
+    """Each sentence's token ids, tokenised a chunk at a time so memory stays linear and small."""
+    out: list[np.ndarray] = []
+    for lo in range(0, len(sentences), _TOKENISE_CHUNK):
+        batch = tokenizer.encode_batch(sentences[lo : lo + _TOKENISE_CHUNK], add_special_tokens=add_special_tokens)
+        out.extend(np.array(e.ids, dtype=np.int64) for e in batch)
+    return out
 
 
 @cache

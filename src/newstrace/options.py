@@ -25,6 +25,18 @@ class CompareOptions:
     max_segment_words: int = 60
     #: Files larger than this are refused rather than read into memory.
     max_input_bytes: int = 20_000_000
+    #: A text with more sentences (segments) than this is refused before the model runs: 20 MB of
+    #: news prose is about 170,000. The longest DEV document has 7,276.
+    max_sentences: int = 200_000
+    #: A paragraph (line) longer than this is cut into pieces of about 2,000 characters, at
+    #: sentence ends, before sentence splitting, whose time grows with the square of its input.
+    #: Above the longest DEV paragraph (72,117 characters), so ordinary articles split unchanged.
+    max_paragraph_chars: int = 80_000
+    #: Most sentence pairs (suspect sentences x source sentences) compared in one alignment; a
+    #: larger pair of texts is refused before the model runs (each of the alignment's matrices
+    #: takes 4 bytes a pair). The largest DEV pair has 3.0 million; a 20 MB text against a
+    #: 50-sentence article has about 8.5 million.
+    max_sentence_pairs: int = 10_000_000
     #: A derived probability at or above this says "derived".
     derived_threshold: float = 0.5
     #: Sentence vectors: "minilm" (the model) or "static" (distilled from it, ~100x faster).
@@ -42,6 +54,11 @@ class CompareOptions:
             raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}, got {self.encoder!r}")
         if self.max_input_bytes <= 0:
             raise ValueError("max_input_bytes must be positive")
+        for name in ("max_sentences", "max_sentence_pairs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.max_paragraph_chars < 2_000:
+            raise ValueError(f"max_paragraph_chars must be at least 2000, got {self.max_paragraph_chars}")
 
 
 def _trace_compare_options() -> CompareOptions:

@@ -6,15 +6,21 @@ Preparing is the expensive half of a comparison (the model runs here), so batch 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from newstrace.embed import Encoder, encoder_named
+from newstrace.errors import InputError
 from newstrace.lexical import content_words, tokens
 from newstrace.options import CompareOptions
-from newstrace.segment import Segment, split_sentences
+from newstrace.segment import Segment, TooManySentences, language_of, split_sentences
 from newstrace.textio import Document, clean_view, parse_document
+
+# Chinese and Japanese write no spaces between words, so a whole clause would be one "word"; each
+# of their characters is taken as a word instead (as character-level BLEU does)
+_UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
 
 @dataclass(frozen=True)
@@ -52,14 +58,52 @@ def prepare_many(
 ) -> list[PreparedText]:
     """Prepare a batch with one model call, which is several times faster than one call each."""
     options = options or CompareOptions()
+    return embed_segmented(documents, [segment_document(d, options) for d in documents], options, encoder)
+
+
+def segment_document(document: Document, options: CompareOptions) -> list[Segment]:
+    """The document's sentences, refused (`InputError`) past `options.max_sentences`."""
+    try:
+        return split_sentences(
+            clean_view(document.text),
+            document.body_start,
+            options.max_segment_words,
+            options.max_paragraph_chars,
+            options.max_sentences,
+        )
+    except TooManySentences:
+        raise InputError(
+            f"the article has more than {options.max_sentences:,} sentences (the limit, "
+            "CompareOptions.max_sentences); split it into smaller documents"
+        ) from None
+
+
+def sentence_tokens(sentence: str) -> list[str]:
+    """The sentence's word tokens (`lexical.tokens`); in Chinese or Japanese, each character a word.
+
+    Only a sentence mostly in those scripts: a stray character in English text (two PAN13 documents
+    quote a few) leaves its tokens as they were.
+    """
+    if not sentence.isascii() and language_of(sentence) in ("zh", "ja"):
+        sentence = _UNSPACED.sub(r" \1 ", sentence)
+    return tokens(sentence)
+
+
+def embed_segmented(
+    documents: list[Document],
+    all_segments: list[list[Segment]],
+    options: CompareOptions | None = None,
+    encoder: Encoder | None = None,
+) -> list[PreparedText]:
+    """`prepare_many` for documents already cut into sentences (`segment_document`)."""
+    options = options or CompareOptions()
     encoder = encoder or encoder_named(options.encoder)
-    all_segments = [split_sentences(clean_view(d.text), d.body_start, options.max_segment_words) for d in documents]
     flat = [s.text for segs in all_segments for s in segs]
     vectors = encoder.encode(flat)
     out = []
     pos = 0
     for doc, segs in zip(documents, all_segments, strict=True):
-        token_lists = [tokens(s.text) for s in segs]
+        token_lists = [sentence_tokens(s.text) for s in segs]
         out.append(
             PreparedText(
                 document=doc,
