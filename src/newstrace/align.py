@@ -10,11 +10,14 @@ no extra pass, and aligning B with A gives the mirror image of aligning A with B
 from __future__ import annotations
 
 import bisect
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
 
+from newstrace.errors import InputError
 from newstrace.lexical import dice_matrix
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
@@ -24,6 +27,11 @@ STANDALONE = 0.7  # a pair this similar needs no neighbour to be believed
 SHORT_SEGMENT = 4  # words; shorter segments need word overlap to align
 SUPPORTED_DROP = 0.1  # next to a believed pair, a pair this much under the threshold still counts
 GROWTH_STEPS = 3
+#: `lexical.dice_matrix` builds two dense (sentences x vocabulary) matrices: fine for articles, but a
+#: 1 MB text made them take gigabytes. Past this many cells the same overlap is computed from an
+#: inverted index instead (equal up to float rounding). The largest DEV pair has 69.5 million, so
+#: every DEV pair keeps the dense path and its exact figures.
+DENSE_LEXICAL_CELLS = 75_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +55,60 @@ class Similarity:
     lexical: np.ndarray
 
 
+def check_pair_size(n_suspect: int, n_source: int, options: CompareOptions) -> None:
+    """Refuse (`InputError`) a pair of texts whose alignment would exceed `options.max_sentence_pairs`."""
+    if n_suspect * n_source > options.max_sentence_pairs:
+        raise InputError(
+            f"the two texts have {n_suspect:,} x {n_source:,} sentence pairs, more than the limit of "
+            f"{options.max_sentence_pairs:,} (CompareOptions.max_sentence_pairs); compare shorter texts, "
+            "or find the passages worth comparing with `trace` first"
+        )
+
+
 def similarity(source: PreparedText, suspect: PreparedText) -> Similarity:
     if not source.segments or not suspect.segments:
         empty = np.zeros((len(suspect.segments), len(source.segments)), dtype=np.float32)
         return Similarity(empty, empty, empty)
     cosine = np.clip(suspect.vectors @ source.vectors.T, -1.0, 1.0)
-    lexical = dice_matrix(suspect.content_sets, source.content_sets)
+    lexical = lexical_overlap(suspect.content_sets, source.content_sets)
     score = COSINE_WEIGHT * cosine + (1 - COSINE_WEIGHT) * lexical
     return Similarity(score.astype(np.float32), cosine.astype(np.float32), lexical)
+
+
+def lexical_overlap(sets_a: Sequence[set[str]], sets_b: Sequence[set[str]]) -> np.ndarray:
+    """`lexical.dice_matrix`, with memory linear in the texts' words for long texts."""
+    vocab_size = len(set().union(*sets_a, *sets_b))
+    if (len(sets_a) + len(sets_b)) * vocab_size <= DENSE_LEXICAL_CELLS:
+        return dice_matrix(sets_a, sets_b)
+    return _indexed_dice(sets_a, sets_b)
+
+
+def _indexed_dice(sets_a: Sequence[set[str]], sets_b: Sequence[set[str]]) -> np.ndarray:
+    """The weighted Dice / overlap mix of `dice_matrix`, summed word by word over an inverted index."""
+    df = Counter(w for s in (*sets_a, *sets_b) for w in s)
+    n = len(sets_a) + len(sets_b)
+    idf = {w: float(np.log1p(n / c)) for w, c in df.items()}
+    size_a = np.array([sum(idf[w] for w in s) for s in sets_a], dtype=np.float64)[:, None]
+    size_b = np.array([sum(idf[w] for w in s) for s in sets_b], dtype=np.float64)[None, :]
+    rows_a: dict[str, list[int]] = {}
+    for i, s in enumerate(sets_a):
+        for w in s:
+            rows_a.setdefault(w, []).append(i)
+    cols_b: dict[str, list[int]] = {}
+    for j, s in enumerate(sets_b):
+        for w in s:
+            if w in rows_a:
+                cols_b.setdefault(w, []).append(j)
+    inter = np.zeros((len(sets_a), len(sets_b)), dtype=np.float32)
+    for w, cols in cols_b.items():
+        inter[np.ix_(rows_a[w], cols)] += idf[w]
+    for lo in range(0, len(sets_a), 4096):  # in row blocks, so the float64 temporaries stay small
+        block, rows = inter[lo : lo + 4096], size_a[lo : lo + 4096]
+        denom, smaller = rows + size_b, np.minimum(rows, size_b)
+        dice = np.where(denom > 0, 2 * block / np.maximum(denom, 1e-9), 0.0)
+        overlap = np.where(smaller > 0, block / np.maximum(smaller, 1e-9), 0.0)
+        block[:] = 0.5 * dice + 0.5 * overlap
+    return inter
 
 
 def wording_ratio(a_tokens: list[str], b_tokens: list[str]) -> float:

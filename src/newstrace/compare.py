@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newstrace.align import Alignment, Similarity, align, similarity
+from newstrace.align import Alignment, Similarity, align, check_pair_size, similarity
 from newstrace.changes import analyse_changes
 from newstrace.direction import Direction, estimate_direction
 from newstrace.embed import Encoder
 from newstrace.features import SideCoverage, document_features, side_coverage
 from newstrace.findings import Finding
 from newstrace.options import CompareOptions
-from newstrace.prepared import PreparedText, prepare_many
+from newstrace.prepared import PreparedText, embed_segmented, segment_document
 from newstrace.textio import Document, parse_document
 from newstrace.verdict import Calibration, decide, default_calibration
 
@@ -95,10 +95,17 @@ def compare_prepared(
     options = options or CompareOptions()
     if source.encoder != suspect.encoder:
         raise ValueError(f"texts prepared with different encoders ({source.encoder}, {suspect.encoder})")
+    check_pair_size(len(suspect.segments), len(source.segments), options)
     calibration = calibration or default_calibration(source.encoder)
     alignments, feats = pair_evidence(source, suspect, options)
     probability = calibration.probability(feats)
     verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
+    if verdict.derived and not alignments:
+        # "derived" must point at the sentences it rests on: with none aligned, the document
+        # features are out of what the calibration saw (a 1 MB text against an article scored
+        # 0.74), so the probability is held just under the threshold
+        probability = max(0.0, min(probability, options.derived_threshold - 1e-4))
+        verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
     coverage = side_coverage(source, suspect, alignments)
     direction = estimate_direction(source, suspect, alignments, calibration.direction, verdict.derived)
     # change analysis explains a derivation; between independent texts every sentence would "differ"
@@ -125,7 +132,9 @@ def compare_documents(
     encoder: Encoder | None = None,
 ) -> Comparison:
     options = options or CompareOptions()
-    src, sus = prepare_many([source, suspect], options, encoder)
+    segments = [segment_document(source, options), segment_document(suspect, options)]
+    check_pair_size(len(segments[1]), len(segments[0]), options)  # before the model runs
+    src, sus = embed_segmented([source, suspect], segments, options, encoder)
     return compare_prepared(src, sus, options)
 
 
