@@ -1,0 +1,105 @@
+"""Bounded work per document: limits refused up front, long lines cut, large texts kept lean.
+
+Speed and memory are measured by `benchmarks/input_scale.py`, never here; these tests check the
+behaviour that keeps them bounded, on real text.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+import numpy as np
+import pytest
+
+from newstrace import compare, compare_documents, parse_document
+from newstrace.align import DENSE_LEXICAL_CELLS, _indexed_dice, lexical_overlap
+from newstrace.errors import InputError
+from newstrace.lexical import content_words, dice_matrix, tokens
+from newstrace.options import CompareOptions
+from newstrace.prepared import prepare
+from newstrace.segment import PIECE_CHARS, split_sentences
+
+from .conftest import DATA, read_jsonl_gz, stable_sample
+
+
+@pytest.fixture(scope="module")
+def seed_texts(seed_paths):
+    return tuple(p.read_text(encoding="utf-8") for p in seed_paths)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"max_sentences": 0}, {"max_sentence_pairs": 0}, {"max_paragraph_chars": 100}],
+)
+def test_limits_are_validated(bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        CompareOptions(**bad)
+
+
+def test_too_many_sentences_is_refused_with_the_limit(seed_texts):
+    with pytest.raises(InputError, match=r"more than 20 sentences.*max_sentences"):
+        prepare(seed_texts[0], CompareOptions(max_sentences=20))
+
+
+def test_too_many_sentence_pairs_is_refused_before_the_model(seed_texts):
+    options = CompareOptions(max_sentence_pairs=100)
+    with pytest.raises(InputError, match=r"sentence pairs.*max_sentence_pairs"):
+        compare(*seed_texts, options)
+    src, sus = (prepare(t) for t in seed_texts)  # the batch path refuses the same pair
+    from newstrace.compare import compare_prepared
+
+    with pytest.raises(InputError, match="max_sentence_pairs"):
+        compare_prepared(src, sus, options)
+
+
+def test_a_long_line_is_cut_where_sentences_end(seed_texts):
+    """40 KB of the seed's sentences on one line, cut into pieces: nearly the sentences of no cut."""
+    line = " ".join(" ".join(seed_texts[0].split()) for _ in range(8))
+    assert len(line) > 20 * PIECE_CHARS
+    whole = [s.text for s in split_sentences(line, max_paragraph_chars=10**9)]
+    cut = split_sentences(line, max_paragraph_chars=PIECE_CHARS)
+    assert SequenceMatcher(None, whole, [s.text for s in cut], autojunk=False).ratio() >= 0.95
+    for s in cut:
+        assert line[s.start : s.end] == s.text
+
+
+def test_a_long_line_without_sentence_marks_is_windowed(seed_texts):
+    line = re.sub(r"[.!?;:—–]", "", " ".join(seed_texts[0].split())) * 40
+    segments = split_sentences(line, max_words=60)
+    assert all(len(s.text.split()) <= 60 for s in segments)
+    covered = sum(len(s.text.split()) for s in segments)
+    assert covered == len(line.split())
+
+
+def test_ordinary_paragraphs_are_never_cut():
+    """The longest PAN13 paragraphs split exactly as with no limit (the calibration's inputs)."""
+    docs = read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz")
+    longest = max((len(p), d["text"]) for d in docs for p in d["text"].split("\n"))[1]
+    assert max(len(p) for p in longest.split("\n")) > 20 * PIECE_CHARS
+    assert split_sentences(longest) == split_sentences(longest, max_paragraph_chars=10**9)
+
+
+def _sets(text: str) -> list[set[str]]:
+    return [content_words(tokens(s.text)) for s in split_sentences(text)]
+
+
+def test_indexed_lexical_overlap_matches_the_dense_one():
+    pairs = stable_sample(read_jsonl_gz(DATA / "llmfake" / "pairs.jsonl.gz"), 5)
+    docs = {d["id"]: d["text"] for d in read_jsonl_gz(DATA / "llmfake" / "documents.jsonl.gz")}
+    for p in pairs:
+        a, b = _sets(docs[p["suspect_id"]]), _sets(docs[p["source_id"]])
+        np.testing.assert_allclose(_indexed_dice(a, b), dice_matrix(a, b), atol=1e-5)
+        assert np.array_equal(lexical_overlap(a, b), dice_matrix(a, b))  # articles keep the exact path
+    assert DENSE_LEXICAL_CELLS >= 69_465_112  # the largest DEV pair's (sentences x vocabulary)
+
+
+def test_derived_always_rests_on_aligned_sentences(seed_texts):
+    """Seed source against 250 KB of unrelated real articles (the 1 MB case scored 'heavy' 0.74)."""
+    docs = read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz")
+    unrelated = "\n\n".join(d["text"] for d in docs[:400] if "Korea" not in d["text"])[:250_000]
+    options = CompareOptions(encoder="static")
+    for source, suspect in ((seed_texts[0], unrelated), seed_texts, (seed_texts[0], seed_texts[0])):
+        r = compare_documents(parse_document(source), parse_document(suspect), options)
+        assert not r.derived or (r.alignments and r.coverage.suspect > 0 and r.coverage.source > 0)
+        assert r.derived == (r.probability >= options.derived_threshold)
