@@ -92,7 +92,8 @@ def main() -> None:
         "",
         f"Made by `scripts/error_study.py` on {date.today().isoformat()}: the DEV *report* half (split by",
         f"component), the `{args.encoder}` core as `compare` ships. Each error is put in the first cause whose",
-        "rule it meets (rules in the script); examples of the two largest causes were read side by side. Nothing is relabelled.",
+        "rule it meets (rules in the script); examples of the two largest causes were read side by side.",
+        "Nothing is relabelled.",
         "",
     ]
     same_event = _compared(args.data, "ecbplus", options, lambda p: p["kind"] == "same-event")
