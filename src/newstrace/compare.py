@@ -98,14 +98,10 @@ def compare_prepared(
     check_pair_size(len(suspect.segments), len(source.segments), options)
     calibration = calibration or default_calibration(source.encoder)
     alignments, feats = pair_evidence(source, suspect, options)
-    probability = calibration.probability(feats)
-    verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
-    if verdict.derived and not alignments:
-        # "derived" must point at the sentences it rests on: with none aligned, the document
-        # features are out of what the calibration saw (a 1 MB text against an article scored
-        # 0.74), so the probability is held just under the threshold
-        probability = max(0.0, min(probability, options.derived_threshold - 1e-4))
-        verdict = decide(probability, alignments, feats["doc_cosine"], options.derived_threshold, calibration)
+    verdict = decide(
+        calibration.probability(feats), alignments, feats["doc_cosine"], options.derived_threshold, calibration
+    )
+    probability = verdict.probability
     coverage = side_coverage(source, suspect, alignments)
     direction = estimate_direction(source, suspect, alignments, calibration.direction, verdict.derived)
     # change analysis explains a derivation; between independent texts every sentence would "differ"

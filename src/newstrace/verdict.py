@@ -91,6 +91,11 @@ def decide(
     threshold: float,
     calibration: Calibration,
 ) -> Verdict:
+    if probability >= threshold and not alignments:
+        # "derived" must point at the sentences it rests on: with none aligned, the document
+        # features are outside what the calibration saw (a 1 MB text against an article scored
+        # 0.74), so the probability is held just under the threshold
+        probability = max(0.0, threshold - 1e-4)
     if probability >= threshold:
         return Verdict(derivation_kind(alignments), True, probability)
     related = doc_cosine >= calibration.same_subject_cosine
