@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -191,7 +192,8 @@ def evaluate_command(
     try:
         options = EvalOptions(
             compare=CompareOptions(encoder=encoder.value),
-            trace=TraceOptions(compare=CompareOptions(encoder=trace_encoder.value), explain=False),
+            # eval's own trace defaults (no findings), with the encoder asked for
+            trace=replace(EvalOptions().trace, compare=CompareOptions(encoder=trace_encoder.value)),
             split=split,
             limit=limit,
             retrieval=retrieval,

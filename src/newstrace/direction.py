@@ -141,8 +141,17 @@ def _words(prep: PreparedText) -> list[str]:
     return [t for toks in prep.token_lists for t in toks if not t.isdigit()]
 
 
-def side_profile(this: PreparedText, other: PreparedText, partners: dict[int, set[int]]) -> dict[str, float]:
-    """The properties of one text that `direction_features` sets against the other's."""
+def side_profile(
+    this: PreparedText,
+    other: PreparedText,
+    partners: dict[int, set[int]],
+    words: list[str],
+    other_words: set[str],
+) -> dict[str, float]:
+    """The properties of one text that `direction_features` sets against the other's.
+
+    `words` are this text's word tokens and `other_words` the other's, made once by the caller.
+    """
     lengths = this.lengths
     total = float(lengths.sum())
     aligned_chars = float(sum(lengths[i] for i in partners))
@@ -158,8 +167,6 @@ def side_profile(this: PreparedText, other: PreparedText, partners: dict[int, se
         content = this.content_sets[i]
         their_content = set().union(*(other.content_sets[j] for j in theirs))
         inclusion.append(len(content & their_content) / len(content) if content else 0.0)
-    words = _words(this)
-    other_words = set(_words(other))
     rare_words = {w for w in words if rarity(w) >= 2.5}
     body = this.document.body
     credited = bool(find_credits(this.document.text, this.document.body_start)) or bool(this.document.dateline_agency)
@@ -193,8 +200,9 @@ def side_profile(this: PreparedText, other: PreparedText, partners: dict[int, se
 
 def direction_features(source: PreparedText, suspect: PreparedText, alignments: list[Alignment]) -> dict[str, float]:
     """Sign-symmetric evidence: property(source) - property(suspect), so a swap negates it."""
-    a = side_profile(source, suspect, _partners(alignments, "source"))
-    b = side_profile(suspect, source, _partners(alignments, "suspect"))
+    source_words, suspect_words = _words(source), _words(suspect)
+    a = side_profile(source, suspect, _partners(alignments, "source"), source_words, set(suspect_words))
+    b = side_profile(suspect, source, _partners(alignments, "suspect"), suspect_words, set(source_words))
     out = {name: a[name] - b[name] for name in DIRECTION_FEATURES}
     for name, key in (("coverage", "coverage"), ("chars", "chars_log")):
         out[f"{name}_min"], out[f"{name}_max"] = min(a[key], b[key]), max(a[key], b[key])

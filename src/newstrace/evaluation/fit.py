@@ -147,12 +147,18 @@ def _fit_trees(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> dict:
     return export_trees(model, x, FEATURE_NAMES)
 
 
+def _direction_matrices(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' sign-symmetric evidence and their symmetric context, as two matrices."""
+    evidence = np.array([[r["direction"][f] for f in DIRECTION_FEATURES] for r in rows], dtype=float)
+    context = np.array([[r["direction"][f] for f in CONTEXT_FEATURES] for r in rows], dtype=float)
+    return evidence, context
+
+
 def _direction_trees(rows: list[dict]):
     """Trees fitted on each pair as given (label 1) and swapped (evidence negated, label 0)."""
     from sklearn.ensemble import GradientBoostingClassifier
 
-    evidence = np.array([[r["direction"][f] for f in DIRECTION_FEATURES] for r in rows], dtype=float)
-    context = np.array([[r["direction"][f] for f in CONTEXT_FEATURES] for r in rows], dtype=float)
+    evidence, context = _direction_matrices(rows)
     x = np.vstack([np.hstack([evidence, context]), np.hstack([-evidence, context])])
     y = np.concatenate([np.ones(len(rows)), np.zeros(len(rows))])
     model = GradientBoostingClassifier(
@@ -167,8 +173,7 @@ def _direction_trees(rows: list[dict]):
 
 
 def _antisymmetric_scores(model, rows: list[dict]) -> np.ndarray:
-    evidence = np.array([[r["direction"][f] for f in DIRECTION_FEATURES] for r in rows], dtype=float)
-    context = np.array([[r["direction"][f] for f in CONTEXT_FEATURES] for r in rows], dtype=float)
+    evidence, context = _direction_matrices(rows)
     given = model.decision_function(np.hstack([evidence, context]))
     swapped = model.decision_function(np.hstack([-evidence, context]))
     return (given - swapped) / 2
