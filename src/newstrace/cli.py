@@ -436,6 +436,38 @@ def trace(
         out.print("[dim]Verified with the fast static vectors; --encoder minilm verifies with the model.[/]")
 
 
+@app.command()
+def serve(
+    index: IndexOption = None,
+    host: Annotated[str, typer.Option(help="Address to bind; loopback unless you mean otherwise.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None, typer.Option(envvar="NEWSTRACE_TOKEN", help="Writes need `Authorization: Bearer TOKEN`.")
+    ] = None,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 above it).")] = 5_000_000,
+    workers: Annotated[int | None, typer.Option(help="Worker processes for the core (default: one per core).")] = None,
+) -> None:
+    """Serve the HTTP API (docs at /docs) and the web page at / over the index."""
+    from newstrace.serve import ServeOptions, run_server
+
+    try:
+        folder = Path(index) if index is not None and index.strip() else None
+        options = ServeOptions(
+            host=host, port=port, token=token, max_body=max_body,
+            **({"index": folder} if folder else {}), **({"workers": workers} if workers else {}),
+        )
+    except ValueError as exc:
+        raise _fail(InputError(str(exc))) from exc
+    try:
+        _open(index, create=True).close()  # an unusable index is refused before the server starts
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    for warning in options.warnings():
+        err_console.print(Text.assemble(("warning:", "bold yellow"), " ", warning))
+    err_console.print(Text(f"newstrace serve: http://{host}:{port}/ (API docs at /docs; index {options.index})"))
+    run_server(options)
+
+
 def main() -> None:  # pragma: no cover
     app()
 
