@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: demo test lint eval fit distill bench clean
+.PHONY: demo serve test lint eval fit distill bench bench-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,6 +16,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/newstrace compare $(SHARED)/examples/seed_source.txt $(SHARED)/examples/seed_rewrite.txt
+
+SERVE_INDEX ?= .newstrace-serve
+PORT ?= 8000
+
+# a small index of the bundled real articles (examples/corpus) and the seed source, then the server
+serve: $(VENV)/.installed
+	$(BIN)/newstrace index add examples/corpus $(SHARED)/examples/seed_source.txt --index $(SERVE_INDEX)
+	@echo "open http://127.0.0.1:$(PORT)/ and paste $(SHARED)/examples/seed_rewrite.txt"
+	$(BIN)/newstrace serve --index $(SERVE_INDEX) --port $(PORT)
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -34,5 +43,8 @@ distill: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/compare_speed.py
 
+bench-serve: $(VENV)/.installed
+	$(BIN)/python benchmarks/serve_load.py --shared $(SHARED)
+
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache artifacts $(SERVE_INDEX)

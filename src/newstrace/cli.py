@@ -446,6 +446,7 @@ def serve(
     ] = None,
     max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 above it).")] = 5_000_000,
     workers: Annotated[int | None, typer.Option(help="Worker processes for the core (default: one per core).")] = None,
+    queue: Annotated[int, typer.Option(help="Requests that may wait for a worker; more get 503.")] = 16,
 ) -> None:
     """Serve the HTTP API (docs at /docs) and the web page at / over the index."""
     from newstrace.serve import ServeOptions, run_server
@@ -453,7 +454,7 @@ def serve(
     try:
         folder = Path(index) if index is not None and index.strip() else None
         options = ServeOptions(
-            host=host, port=port, token=token, max_body=max_body,
+            host=host, port=port, token=token, max_body=max_body, queue=queue,
             **({"index": folder} if folder else {}), **({"workers": workers} if workers else {}),
         )
     except ValueError as exc:

@@ -6,29 +6,20 @@ the `index add --json` report); they are built by the library, not restated here
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from newstrace.embed import ENCODERS
 from newstrace.index.ingest import BATCH, MAX_TEXT_BYTES
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 EncoderName = Literal[ENCODERS]  # type: ignore[valid-type]
 
 
-def _unicode(value: str | None) -> str | None:
-    """Refuse lone surrogates (JSON can carry them; no article text holds them)."""
-    if value is not None and _SURROGATE.search(value):
-        raise ValueError("the text holds a lone surrogate (\\ud800-\\udfff), which is not valid Unicode")
-    return value
-
-
-Text = Annotated[str, Field(max_length=MAX_TEXT_BYTES), AfterValidator(_unicode)]
-Short = Annotated[str, Field(max_length=2048), AfterValidator(_unicode)]
+# pydantic's own str validation refuses lone surrogates (JSON can carry them; Unicode text cannot)
+Text = Annotated[str, Field(max_length=MAX_TEXT_BYTES)]
+Short = Annotated[str, Field(max_length=2048)]
 
 
 class _Strict(BaseModel):
@@ -83,7 +74,7 @@ class TraceRequest(_Strict):
 class DocumentIn(_Strict):
     """A document for the index, as a line of `newstrace index add` JSONL."""
 
-    id: Annotated[str, Field(min_length=1, max_length=512), AfterValidator(_unicode)]
+    id: Annotated[str, Field(min_length=1, max_length=512)]
     text: Text | None = None
     html: Text | None = None
     title: Short | None = None
