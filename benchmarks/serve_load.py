@@ -147,6 +147,7 @@ async def _scenario(url: str, path: str, bodies: list[dict], clients: int, secon
         "healthz_p99": percentile(health, 99),
         "healthz_n": len(health),
         "peak_mb": peak[0] / 1024 if pid else float("nan"),
+        "load1": os.getloadavg()[0],  # the machine's load meanwhile: the figures are only as quiet as it was
     }
 
 
@@ -209,13 +210,13 @@ def main() -> None:
                 if "Traceback" in server.output():
                     print("the server logged a traceback:\n" + server.output(), file=sys.stderr)
     header = ("endpoint", "encoder", "clients", "ok", "req/s", "p50 s", "p95 s", "p99 s", "errors", "dropped",
-              "503s", "healthz p99 ms", "peak MB")
+              "503s", "healthz p99 ms", "peak MB", "load")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
         cells = (r["endpoint"], r["encoder"], r["clients"], r["ok"], f"{r['throughput']:.2f}", f"{r['p50']:.2f}",
                  f"{r['p95']:.2f}", f"{r['p99']:.2f}", r["errors"], r["dropped"], r["busy_503"],
-                 f"{1000 * r['healthz_p99']:.0f}", f"{r['peak_mb']:.0f}")
+                 f"{1000 * r['healthz_p99']:.0f}", f"{r['peak_mb']:.0f}", f"{r['load1']:.1f}")
         print("| " + " | ".join(str(c) for c in cells) + " |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -109,6 +109,29 @@ class BodyLimit:
         await self.app(scope, replayed, send)
 
 
+class SafeHeaders:
+    """`nosniff` and `no-store` on every answer (pure ASGI: cheaper per request than BaseHTTPMiddleware)."""
+
+    HEADERS = ((b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"))
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, list]:
     errors = []
     for e in exc.errors():
@@ -149,17 +172,11 @@ def create_app(settings: ServeOptions) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    app.add_middleware(SafeHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     offline_docs = Path(str(resources.files("fastapi_offline") / "static"))
     app.mount("/static-docs", StaticFiles(directory=offline_docs), name="static-docs")
     templates = Jinja2Templates(directory=HERE / "templates")
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next):  # starlette's middleware signature
-        response = await call_next(request)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -46,7 +46,7 @@ class ServeOptions:
     compare_encoder: str = "minilm"
     trace_encoder: str = TRACE_ENCODER
     #: Worker processes run at this lower priority, so the event loop (and /healthz) stays responsive.
-    worker_nice: int = 5
+    worker_nice: int = 10
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", Path(self.index))
