@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -279,6 +282,40 @@ def test_restart_keeps_documents_and_busy_gets_503(tmp_path):
         assert httpx.get(live.url + "/api/documents/doc-3").json()["text"] == docs[3]["text"]
     verify = CliRunner().invoke(cli, ["index", "verify", "--index", str(index)])
     assert verify.exit_code == 0 and "index OK" in verify.output
+
+
+def _worker_pids(pid: int) -> list[int]:
+    """The server's pool workers (its `spawn` children that are not the resource tracker)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                out.append(int(child))
+    return out
+
+
+def test_no_path_in_a_request_is_followed(client):
+    for path in ("/static/..%2f..%2fapp.py", "/static/../app.py", "/static-docs/..%2fcore.py", "/static/%2e%2e/app.py"):
+        response = client.get(path)
+        assert response.status_code == 404 and "create_app" not in response.text, path
+    assert "../../etc/passwd" in _error(client.get("/api/documents/..%2f..%2fetc%2fpasswd"), 404)
+
+
+def test_a_dead_worker_is_replaced(tmp_path):
+    body = {"source": {"text": SEED_SOURCE}, "suspect": {"text": SEED_REWRITE}, "encoder": "static"}
+    with LiveServer(tmp_path / "index", "--workers", "1") as live:
+        workers = _worker_pids(live.proc.pid)
+        assert len(workers) == 1
+        os.kill(workers[0], signal.SIGKILL)
+        deadline, codes = time.monotonic() + 90, []
+        while time.monotonic() < deadline and 200 not in codes:
+            response = httpx.post(live.url + "/api/compare", json=body, timeout=60)
+            codes.append(response.status_code)
+            assert response.status_code in (200, 503), response.text
+            assert httpx.get(live.url + "/healthz").status_code == 200
+        assert codes[-1] == 200, codes
+        assert _worker_pids(live.proc.pid) != workers
 
 
 def test_wide_bind_without_token_warns(tmp_path):

@@ -32,7 +32,7 @@ HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned
 if CHROMIUM is None:
     if os.environ.get("CI"):
         pytest.fail("chromium is missing in CI: .ci/run installs it (apt-get install -y chromium)")
-    pytest.skip("chromium is not installed (apt-get install -y chromium); the page tests need it", allow_module_level=True)
+    pytest.skip("chromium is not installed (apt-get install -y chromium): no page tests", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -40,9 +40,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     index = tmp_path_factory.mktemp("serve-page") / "index"
-    added = CliRunner().invoke(
-        cli, ["index", "add", str(ROOT / "examples" / "corpus"), str(EXAMPLES / "seed_source.txt"), "--index", str(index)]
-    )
+    corpus, seed = str(ROOT / "examples" / "corpus"), str(EXAMPLES / "seed_source.txt")
+    added = CliRunner().invoke(cli, ["index", "add", corpus, seed, "--index", str(index)])  # as `make serve`
     assert added.exit_code == 0, added.output
     with LiveServer(index, "--token", TOKEN) as live:
         yield live
@@ -110,7 +109,8 @@ def test_seed_rewrite_finds_its_source(page, tmp_path):
         """() => { let best = null, top = -1;
              for (const b of document.querySelectorAll('#findings button')) {
                const f = b.dataset.f, sel = `[data-f~="${f}"]`;
-               const s = document.querySelector('#source-text ' + sel), t = document.querySelector('#suspect-text ' + sel);
+               const s = document.querySelector('#source-text ' + sel);
+               const t = document.querySelector('#suspect-text ' + sel);
                if (s && t && t.offsetTop > top) { best = f; top = t.offsetTop; } }
              return best; }"""
     )
@@ -133,9 +133,14 @@ def test_seed_rewrite_finds_its_source(page, tmp_path):
     _keep(page, tmp_path, "serve-page-narrow.png")
 
 
-def test_compare_two_pasted_texts(page):
+def test_compare_with_an_uploaded_html_page(page, tmp_path):
+    """Paste the rewrite, upload the source as an HTML page: it is read as HTML and the two compared."""
+    html = tmp_path / "source.html"
+    paragraphs = "".join(f"<p>{p}</p>" for p in SEED_SOURCE.split("\n") if p.strip())
+    html.write_text(f"<!doctype html><html><body><nav>Home | World</nav><article>{paragraphs}</article></body></html>")
     page.fill("#article", SEED_REWRITE)
-    page.fill("#other", SEED_SOURCE)
+    page.set_input_files("#other-file", str(html))
+    page.wait_for_function("() => document.getElementById('other-html').checked")
     page.select_option("#encoder", "static")
     page.click("#submit")
     row = page.locator("#sources tbody tr").first
@@ -143,6 +148,7 @@ def test_compare_two_pasted_texts(page):
     assert "the text you gave" in row.inner_text() and row.locator(".role").inner_text() == "source"
     assert page.locator("#findings li").count() >= 1
     assert page.locator("#source-text span.al").count() >= 5
+    assert "<p>" not in page.locator("#source-text").inner_text()  # the page's main text, not its markup
 
 
 def test_hostile_html_is_shown_as_text(page, server, tmp_path):
