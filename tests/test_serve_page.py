@@ -133,6 +133,15 @@ def test_seed_rewrite_finds_its_source(page, tmp_path):
     _keep(page, tmp_path, "serve-page-narrow.png")
 
 
+def test_api_docs_render_offline(page, server):
+    """/docs is Swagger UI from the app's own assets, and it renders every endpoint of /openapi.json."""
+    page.goto(server.url + "/docs")
+    page.locator(".opblock").first.wait_for(timeout=30_000)
+    shown = page.locator(".opblock-summary-path").all_inner_texts()
+    for path in ("/api/compare", "/api/trace", "/api/documents", "/api/stats", "/healthz"):
+        assert any(path in s for s in shown), (path, shown)
+
+
 def test_compare_with_an_uploaded_html_page(page, tmp_path):
     """Paste the rewrite, upload the source as an HTML page: it is read as HTML and the two compared."""
     html = tmp_path / "source.html"
