@@ -20,9 +20,11 @@ from typer.testing import CliRunner
 
 from newstrace.cli import app as cli
 from newstrace.compare import compare_documents
-from newstrace.options import CompareOptions
+from newstrace.index.store import open_store
+from newstrace.options import CompareOptions, TraceOptions
 from newstrace.serve import ServeOptions
-from newstrace.textio import load_document
+from newstrace.textio import load_document, parse_document
+from newstrace.trace import trace
 
 from .conftest import EXAMPLES
 from .serve_server import LiveServer, free_port
@@ -108,7 +110,7 @@ def test_compare_is_the_cli_document(client):
     assert viewed["view"]["summary"].startswith("Derived")
 
 
-def test_documents_auth_crud_and_trace(client):
+def test_documents_auth_crud_and_trace(client, server):
     docs = [
         {"id": "seed-source", "text": SEED_SOURCE, "title": "Kim arrives in Russia", "outlet": "Reuters"},
         {
@@ -136,6 +138,10 @@ def test_documents_auth_crud_and_trace(client):
     assert "path" not in client.get("/api/stats").json()
 
     traced = client.post("/api/trace", json={"article": {"text": SEED_REWRITE}, "top": 2}).json()
+    store = open_store(server.index, create=False)  # the library's own answer over the same index
+    expected = trace(parse_document(SEED_REWRITE), store, TraceOptions(top=2)).to_json()
+    store.close()
+    assert {**traced, "timings_ms": None} == json.loads(json.dumps({**expected, "timings_ms": None}))
     assert traced["schema"] == "newstrace.trace/1"
     assert traced["sources"][0]["id"] == "seed-source" and traced["sources"][0]["role"] == "source"
     assert traced["sources"][0]["findings"]
