@@ -355,6 +355,42 @@ def test_wide_bind_without_token_warns(tmp_path):
         proc.wait(timeout=30)
 
 
+def test_create_app_on_uvicorn_in_a_thread(tmp_path):
+    """The app factory as a Python caller uses it; an encoder the workers did not load is refused, not a 500."""
+    import threading
+
+    import uvicorn
+
+    from newstrace.serve import create_app
+
+    options = ServeOptions(
+        index=tmp_path / "index", port=free_port(), workers=1, encoders=("static",), compare_encoder="static",
+        trace_encoder="static",
+    )
+    config = uvicorn.Config(create_app(options), host="127.0.0.1", port=options.port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{options.port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/healthz").json()["ready"]:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        body = {"source": {"text": SEED_SOURCE}, "suspect": {"text": SEED_REWRITE}}
+        assert httpx.post(url + "/api/compare", json=body, timeout=60).json()["encoder"] == "static"
+        refused = httpx.post(url + "/api/compare", json={**body, "encoder": "minilm"}, timeout=60)
+        assert "loaded only static" in _error(refused, 422)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]  # nothing written beside the index
+    finally:
+        server.should_exit = True
+        thread.join(30)
+    assert not thread.is_alive()
+
+
 def test_serve_options_are_checked():
     assert ServeOptions(host="127.0.0.1").warnings() == [] and ServeOptions(host="::1").loopback
     assert "no --token" in ServeOptions(host="0.0.0.0").warnings()[0]

@@ -217,6 +217,11 @@ def create_app(settings: ServeOptions) -> FastAPI:
     def json_bytes(body: bytes) -> Response:
         return Response(content=body, media_type="application/json")
 
+    def loaded(encoder: str) -> str:
+        if encoder not in settings.encoders:
+            raise HTTPException(422, f"encoder: this server loaded only {', '.join(settings.encoders)}")
+        return encoder
+
     def pool() -> WorkerPool:
         return app.state.pool  # set by the lifespan
 
@@ -263,7 +268,7 @@ def create_app(settings: ServeOptions) -> FastAPI:
     )
     async def api_compare(body: CompareRequest) -> Response:
         request = body.model_dump()
-        return json_bytes(await pool().run(work.compare_job, request, body.encoder or settings.compare_encoder))
+        return json_bytes(await pool().run(work.compare_job, request, loaded(body.encoder or settings.compare_encoder)))
 
     @app.post(
         "/api/trace",
@@ -276,7 +281,7 @@ def create_app(settings: ServeOptions) -> FastAPI:
     )
     async def api_trace(body: TraceRequest) -> Response:
         request = body.model_dump()
-        return json_bytes(await pool().run(work.trace_job, request, body.encoder or settings.trace_encoder))
+        return json_bytes(await pool().run(work.trace_job, request, loaded(body.encoder or settings.trace_encoder)))
 
     @app.post(
         "/api/documents",
