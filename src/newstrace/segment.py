@@ -14,8 +14,8 @@ found here, searching forward from the end of the previous sentence.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 
@@ -58,9 +58,19 @@ class TooManySentences(ValueError):
     """The text has more sentences than the limit it was split under."""
 
 
-@lru_cache(maxsize=16)
+_PER_THREAD = threading.local()
+
+
 def _segmenter(language: str = "en") -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=language, clean=False)
+    """pysbd's segmenter for `language`, one per thread and language.
+
+    A Segmenter keeps the text it is splitting on itself, so two threads sharing one corrupt each
+    other's sentences (trace splits the article in a second thread while it splits the candidates).
+    """
+    cache = _PER_THREAD.__dict__.setdefault("segmenters", {})
+    if language not in cache:
+        cache[language] = pysbd.Segmenter(language=language, clean=False)
+    return cache[language]
 
 
 def language_of(paragraph: str) -> str:
