@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -355,18 +358,13 @@ def test_wide_bind_without_token_warns(tmp_path):
         proc.wait(timeout=30)
 
 
-def test_create_app_on_uvicorn_in_a_thread(tmp_path):
-    """The app factory as a Python caller uses it; an encoder the workers did not load is refused, not a 500."""
-    import threading
-
+@contextlib.contextmanager
+def _in_thread(options: ServeOptions):
+    """`create_app` on uvicorn in a thread of this process, as a Python caller would run it."""
     import uvicorn
 
     from newstrace.serve import create_app
 
-    options = ServeOptions(
-        index=tmp_path / "index", port=free_port(), workers=1, encoders=("static",), compare_encoder="static",
-        trace_encoder="static",
-    )
     config = uvicorn.Config(create_app(options), host="127.0.0.1", port=options.port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -380,15 +378,49 @@ def test_create_app_on_uvicorn_in_a_thread(tmp_path):
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        body = {"source": {"text": SEED_SOURCE}, "suspect": {"text": SEED_REWRITE}}
-        assert httpx.post(url + "/api/compare", json=body, timeout=60).json()["encoder"] == "static"
-        refused = httpx.post(url + "/api/compare", json={**body, "encoder": "minilm"}, timeout=60)
-        assert "loaded only static" in _error(refused, 422)
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]  # nothing written beside the index
+        yield url
     finally:
         server.should_exit = True
         thread.join(30)
     assert not thread.is_alive()
+
+
+def _static_only(tmp_path: Path, **kw) -> ServeOptions:
+    return ServeOptions(
+        index=tmp_path / "index", port=free_port(), workers=1, encoders=("static",), compare_encoder="static",
+        trace_encoder="static", **kw,
+    )
+
+
+def test_an_encoder_not_loaded_is_refused(tmp_path):
+    """An encoder the workers did not load is refused with 422, not a 500."""
+    with _in_thread(_static_only(tmp_path)) as url:
+        body = {"source": {"text": SEED_SOURCE}, "suspect": {"text": SEED_REWRITE}}
+        assert httpx.post(url + "/api/compare", json=body, timeout=60).json()["encoder"] == "static"
+        refused = httpx.post(url + "/api/compare", json={**body, "encoder": "minilm"}, timeout=60)
+        assert "loaded only static" in _error(refused, 422)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]  # nothing written beside the index
+
+
+def test_a_locked_index_gives_503_and_reads_go_on(tmp_path):
+    """Another process holding the write lock: the write waits lock_timeout, then 503; reads answer meanwhile."""
+    with _in_thread(_static_only(tmp_path, lock_timeout=2.0)) as url:
+        doc = {"documents": [{"id": "a", "text": "A short article. It has two sentences."}]}
+        holder = sqlite3.connect(tmp_path / "index" / "index.sqlite")
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with concurrent.futures.ThreadPoolExecutor(1) as ex:
+                write = ex.submit(httpx.post, url + "/api/documents", json=doc, timeout=60)
+                time.sleep(0.3)
+                t = time.perf_counter()
+                assert httpx.get(url + "/api/stats").json()["documents"] == 0
+                assert time.perf_counter() - t < 1.5  # not queued behind the waiting write
+                locked = write.result()
+            assert "locked" in _error(locked, 503) and int(locked.headers["Retry-After"]) >= 1
+        finally:
+            holder.rollback()
+            holder.close()
+        assert httpx.post(url + "/api/documents", json=doc).json()["added"] == 1
 
 
 def test_serve_options_are_checked():

@@ -149,14 +149,16 @@ def create_app(settings: ServeOptions) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = StoreThread(settings)
+        app.state.writer = StoreThread(settings, "writer", settings.lock_timeout)
+        app.state.reader = StoreThread(settings, "reader", settings.lock_timeout)
         app.state.pool = WorkerPool(settings)
         try:
             await app.state.pool.warm()
             yield
         finally:
             app.state.pool.close()
-            app.state.store.close()
+            app.state.reader.close()
+            app.state.writer.close()
 
     app = FastAPI(
         title="newstrace",
@@ -225,8 +227,11 @@ def create_app(settings: ServeOptions) -> FastAPI:
     def pool() -> WorkerPool:
         return app.state.pool  # set by the lifespan
 
-    def store() -> StoreThread:
-        return app.state.store
+    def reader() -> StoreThread:
+        return app.state.reader
+
+    def writer() -> StoreThread:
+        return app.state.writer
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> Response:
@@ -296,7 +301,7 @@ def create_app(settings: ServeOptions) -> FastAPI:
     async def api_add(body: DocumentsRequest) -> JSONResponse:
         records = [d.model_dump() for d in body.documents]
         items = await pool().run(work.convert_job, records)
-        report = await store().call(lambda s, its: ingest(s, its), items)
+        report = await writer().call(lambda s, its: ingest(s, its), items)
         out = report.to_json()
         if report.accepted == 0:
             return _error(422, "no document was accepted; `errors` says why for each", out["rejections"])
@@ -309,7 +314,7 @@ def create_app(settings: ServeOptions) -> FastAPI:
         responses={404: {"description": "No document with this id"}},
     )
     async def api_get(doc_id: str) -> JSONResponse:
-        doc = await store().call(lambda s, i: s.get(i), doc_id)
+        doc = await reader().call(lambda s, i: s.get(i), doc_id)
         if doc is None:
             raise HTTPException(404, f"no document with id {doc_id!r} in the index")
         return JSONResponse(
@@ -331,14 +336,14 @@ def create_app(settings: ServeOptions) -> FastAPI:
         responses={404: {"description": "No document with this id"}, 401: _ERRORS[401]},
     )
     async def api_delete(doc_id: str) -> JSONResponse:
-        removed = await store().call(lambda s, i: s.remove([i]), doc_id)
+        removed = await writer().call(lambda s, i: s.remove([i]), doc_id)
         if not removed:
             raise HTTPException(404, f"no document with id {doc_id!r} in the index")
         return JSONResponse({"removed": removed})
 
     @app.get("/api/stats", tags=["index"], summary="Documents, sentences and size of the index")
     async def api_stats() -> JSONResponse:
-        stats = await store().call(_stats)
+        stats = await reader().call(_stats)
         return JSONResponse(stats)
 
     return app

@@ -45,6 +45,8 @@ class ServeOptions:
     #: Default encoders of the two endpoints, as the CLI's `compare` and `trace`.
     compare_encoder: str = "minilm"
     trace_encoder: str = TRACE_ENCODER
+    #: A write waits this long for another process's write lock (a running `index add`), then 503.
+    lock_timeout: float = 10.0
     #: Worker processes run at this lower priority, so the event loop (and /healthz) stays responsive.
     worker_nice: int = 10
 
@@ -60,6 +62,8 @@ class ServeOptions:
             raise ValueError(f"max_body must be at least 1024 bytes, got {self.max_body}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.lock_timeout <= 0:
+            raise ValueError(f"lock_timeout must be positive, got {self.lock_timeout}")
         if self.queue < 0 or self.retry_after < 1:
             raise ValueError("queue must be >= 0 and retry_after >= 1")
         if not 0 <= self.worker_nice <= 19:

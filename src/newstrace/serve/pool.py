@@ -84,19 +84,20 @@ class WorkerPool:
 
 
 class StoreThread:
-    """The server's own connection to the index, used from one thread (SQLite connections are per thread).
+    """One connection to the index, used from its own thread (SQLite connections belong to a thread).
 
-    Writes (POST and DELETE /api/documents) and cheap reads (GET a document, stats) go through
-    it in turn; traces read the index from the workers' own connections (WAL: never blocked).
+    The server has two: a writer (POST and DELETE /api/documents, in turn) and a reader (GET a
+    document, stats), so a write waiting for another process's lock never holds up a read; traces
+    read the index through the workers' own connections (WAL: readers are never blocked).
     """
 
-    def __init__(self, options: ServeOptions) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newstrace-index")
+    def __init__(self, options: ServeOptions, name: str, lock_timeout: float) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"newstrace-index-{name}")
         self._store: Store | None = None
-        self._executor.submit(self._open, options).result()  # IndexUnusable raised here, at start
+        self._executor.submit(self._open, options, lock_timeout).result()  # IndexUnusable raised here
 
-    def _open(self, options: ServeOptions) -> None:
-        self._store = open_store(options.index, create=True)
+    def _open(self, options: ServeOptions, lock_timeout: float) -> None:
+        self._store = open_store(options.index, create=True, lock_timeout=lock_timeout)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(store, *args)` in the index thread."""
