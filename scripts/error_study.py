@@ -30,6 +30,8 @@ _QUOTED = re.compile(r"[\"“”]([^\"“”]{12,})[\"“”]")
 SHARED_RUNS = 3  # distinct verbatim 8-word runs, as the retrieval figures count them
 
 FALSE_ALARM_CAUSES = {
+    "partial": "called `partial`: a passage of >= 240 characters kept word for word is named (reuse the "
+    "labels missed, or agency copy inside independent reports)",
     "wire": "shared wire text: >= 3 verbatim 8-word runs and half of one side covered (likely unlabelled reuse)",
     "passage": "a shared passage (>= 3 verbatim 8-word runs) inside otherwise different reports (a `partial` case)",
     "none": "no sentence aligned at all, yet called derived (the trees learned it from derived summaries and "
@@ -51,6 +53,8 @@ def _inside_quotes(span: tuple[int, int], quotes: list[tuple[int, int]]) -> bool
 
 
 def false_alarm_cause(c: Comparison) -> str:
+    if c.verdict == "partial":
+        return "partial"
     runs = len(ngrams(tokens(c.source.text), 8) & ngrams(tokens(c.suspect.text), 8))
     if runs >= SHARED_RUNS:
         return "wire" if max(c.coverage.source, c.coverage.suspect) >= 0.5 else "passage"
@@ -112,7 +116,7 @@ def main() -> None:
         group = by_cause.get(key, [])
         median = f"{statistics.median(c.probability for _, c in group):.2f}" if group else ""
         lines.append(f"| {text} | {len(group)} | {median} |")
-    reuse = len(by_cause.get("wire", [])) + len(by_cause.get("passage", []))
+    reuse = sum(len(by_cause.get(k, [])) for k in ("partial", "wire", "passage"))
     rate = (len(alarms) - reuse) / max(1, len(same_event) - reuse)
     lines += ["", f"Without the {reuse} pairs that share verbatim wire text (most likely reuse the labels missed):", ""]
     lines += [f"{rate:.1%} of same-event pairs called derived.", ""]

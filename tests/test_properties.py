@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newstrace import compare_documents
@@ -34,6 +34,17 @@ def _sentences() -> list[str]:
 
 
 SENTENCES = _sentences()
+
+
+def _found(prefix: str) -> str:
+    return next(s for s in SENTENCES if s.startswith(prefix))
+
+
+# found by hypothesis: the repeated last line's vectors differ in the last bit (batched arithmetic),
+# and the diagonal pair lost a rounding "tie" to its neighbours (align.TIE)
+REPEATS = " ".join(
+    [_found("date 2023-09-12")] * 6 + [_found("at a time when many are rightly concerned")] + [_found("visit our")] * 3
+)
 HOSTILE = ["[/bold]", "<script>x</script>", "“", "\u00a0", "\t", "U.S.", "—", "\u200b", "é"]
 
 
@@ -75,6 +86,7 @@ def test_every_offset_maps_back_to_the_text(source, suspect):
 
 @SLOW
 @given(text=articles())
+@example(text=REPEATS)
 def test_a_text_against_itself_is_a_full_copy(text):
     result = compare_documents(parse_document(text), parse_document(text), STATIC)
     _check_offsets(result)

@@ -137,6 +137,9 @@ def _dilate(mask: np.ndarray, reach: int) -> np.ndarray:
     return out
 
 
+TIE = 1e-6
+
+
 def select_pairs(
     score: np.ndarray, lexical: np.ndarray, suspect: PreparedText, source: PreparedText, threshold: float
 ) -> np.ndarray:
@@ -150,8 +153,10 @@ def select_pairs(
     Very short segments (headings, numbers) match too easily on meaning alone, so they need word
     overlap and never stand alone.
     """
-    row_best = score.max(axis=1, keepdims=True)
-    col_best = score.max(axis=0, keepdims=True)
+    # a tie is a tie to within float rounding: two identical sentences' vectors can differ in the
+    # last bit (batched arithmetic), which must not cost a repeated sentence its own partner
+    row_best = score.max(axis=1, keepdims=True) - TIE
+    col_best = score.max(axis=0, keepdims=True) - TIE
     best_of_one = (score >= row_best) | (score >= col_best)
     short_sus = np.array([len(t) < SHORT_SEGMENT for t in suspect.token_lists])
     short_src = np.array([len(t) < SHORT_SEGMENT for t in source.token_lists])

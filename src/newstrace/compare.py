@@ -11,7 +11,8 @@ from newstrace.embed import Encoder
 from newstrace.features import SideCoverage, document_features, side_coverage
 from newstrace.findings import Finding
 from newstrace.options import CompareOptions
-from newstrace.prepared import PreparedText, embed_segmented, segment_document
+from newstrace.passages import Passage, reused_passages, within_scope
+from newstrace.prepared import PreparedText, embed_segmented, segment_document, without_spans
 from newstrace.textio import Document, parse_document
 from newstrace.verdict import Calibration, decide, default_calibration
 
@@ -31,6 +32,7 @@ class Comparison:
     alignments: list[Alignment]
     features: dict[str, float]
     findings: list[Finding] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)  # wording kept, long enough to be reuse alone
 
     def to_json(self) -> dict:
         """The documented `newstrace.compare/1` schema (docs/json-schema.md)."""
@@ -56,6 +58,10 @@ class Comparison:
                 for a in self.alignments
             ],
             "findings": [f.to_json() for f in self.findings],
+            "reused_passages": [
+                {"source": list(p.source), "suspect": list(p.suspect), "sentences": len(p.alignments)}
+                for p in self.passages
+            ],
             "metadata": {
                 side: {
                     "published": doc.published.isoformat() if doc.published else None,
@@ -81,6 +87,27 @@ def pair_evidence(
     return alignments, document_features(source, suspect, sim, alignments)
 
 
+def _passage_scope(
+    source: PreparedText,
+    suspect: PreparedText,
+    passages: list[Passage],
+    options: CompareOptions,
+    calibration: Calibration,
+) -> bool:
+    """Whether the texts share reused passages and are otherwise independent (`partial`).
+
+    The test is the document model's own: with the passages set aside on both sides, would what
+    is left still be called derived? Two reports of one event that each carry the same agency
+    paragraph share their facts too; only the paragraph is reuse.
+    """
+    if not within_scope(float(source.lengths.sum()), float(suspect.lengths.sum()), passages):
+        return False
+    rest_source = without_spans(source, [p.source for p in passages])
+    rest_suspect = without_spans(suspect, [p.suspect for p in passages])
+    _, rest = pair_evidence(rest_source, rest_suspect, options)
+    return calibration.probability(rest) < options.derived_threshold
+
+
 def compare_prepared(
     source: PreparedText,
     suspect: PreparedText,
@@ -98,14 +125,22 @@ def compare_prepared(
     check_pair_size(len(suspect.segments), len(source.segments), options)
     calibration = calibration or default_calibration(source.encoder)
     alignments, feats = pair_evidence(source, suspect, options)
+    passages = reused_passages(source.text, suspect.text, alignments)
     verdict = decide(
-        calibration.probability(feats), alignments, feats["doc_cosine"], options.derived_threshold, calibration
+        calibration.probability(feats),
+        alignments,
+        feats["doc_cosine"],
+        options.derived_threshold,
+        calibration,
+        passage_scope=_passage_scope(source, suspect, passages, options, calibration),
     )
     probability = verdict.probability
     coverage = side_coverage(source, suspect, alignments)
     direction = estimate_direction(source, suspect, alignments, calibration.direction, verdict.derived)
-    # change analysis explains a derivation; between independent texts every sentence would "differ"
-    findings = analyse_changes(source, suspect, alignments) if verdict.derived and explain else []
+    # change analysis explains a derivation; between independent texts every sentence would "differ",
+    # and so would everything around a passage reused inside otherwise independent writing
+    whole = verdict.derived and verdict.verdict != "partial"
+    findings = analyse_changes(source, suspect, alignments) if whole and explain else []
     return Comparison(
         source=source,
         suspect=suspect,
@@ -118,6 +153,7 @@ def compare_prepared(
         alignments=alignments,
         features=feats,
         findings=findings,
+        passages=passages,
     )
 
 

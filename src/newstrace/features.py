@@ -9,13 +9,15 @@ how densely, and with what wording carried over.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from newstrace.align import Alignment, Similarity, longest_monotone_chain
-from newstrace.lexical import containment, names, ngrams, rare_words, weighted_containment
+from newstrace.lexical import containment, names, ngrams, numbers, rare_words, rarity, tokens, weighted_containment
 from newstrace.prepared import PreparedText
 
 STRONG = 0.75  # a sentence pair this similar is a paraphrase or closer
@@ -102,6 +104,140 @@ def _diagonal_one_side(pairs: list[tuple[int, int]]) -> float:
     return hits / (len(keys) - 1)
 
 
+_QUOTE = re.compile(r"[\"“”«»„]")
+#: Words this common (wordfreq rarity) are a sentence's grammar; rarer ones carry its content.
+_FUNCTION_RARITY = 0.25
+
+
+def one_to_one(alignments: list[Alignment]) -> list[Alignment]:
+    """The best partner of each sentence, greedily by score: what a reader would pair up.
+
+    `align` lets one sentence take several partners (a merged sentence, a split one), which counts
+    a single shared fact several times; structure is measured on pairs that each stand for one.
+    """
+    used_source: set[int] = set()
+    used_suspect: set[int] = set()
+    out = []
+    def rank(a: Alignment) -> tuple[float, int, int]:  # ties broken the same way whichever text is the source
+        return (-a.score, a.suspect_index + a.source_index, max(a.suspect_index, a.source_index))
+
+    for a in sorted(alignments, key=rank):
+        if a.source_index in used_source or a.suspect_index in used_suspect:
+            continue
+        used_source.add(a.source_index)
+        used_suspect.add(a.suspect_index)
+        out.append(a)
+    return out
+
+
+def _span_chars(spans: list[tuple[int, int]]) -> int:
+    return sum(end - start for start, end in spans)
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def _wording_carried(source_text: str, suspect_text: str) -> tuple[float, float]:
+    """How a rewriter's sentence keeps its model's shape, beyond the facts both share.
+
+    Two reporters stating one fact share its words, but seldom their order or the grammar around
+    them; a rewriter (a person or a language model) works sentence by sentence and keeps both.
+    Returns the order kept among the shared content words (LCS over shared, 1.0 = same order)
+    and the overlap of function-word bigrams (the sentence's skeleton).
+    """
+    toks_a, toks_b = tokens(source_text), tokens(suspect_text)
+    content_a = [t[:5] for t in toks_a if len(t) > 2 and rarity(t) > _FUNCTION_RARITY]
+    content_b = [t[:5] for t in toks_b if len(t) > 2 and rarity(t) > _FUNCTION_RARITY]
+    shared = set(content_a) & set(content_b)
+    order = (
+        _lcs([t for t in content_a if t in shared], [t for t in content_b if t in shared]) / len(shared)
+        if shared
+        else 0.0
+    )
+    func_a = [t for t in toks_a if rarity(t) <= _FUNCTION_RARITY]
+    func_b = [t for t in toks_b if rarity(t) <= _FUNCTION_RARITY]
+    bigrams_a, bigrams_b = set(itertools.pairwise(func_a)), set(itertools.pairwise(func_b))
+    skeleton = len(bigrams_a & bigrams_b) / max(len(bigrams_a | bigrams_b), 1)
+    return order, skeleton
+
+
+def _specifics(text: str) -> set[str]:
+    return numbers(text) | names(text)
+
+
+def _novel_share(text: PreparedText, aligned: set[int], other_words: set[str]) -> float:
+    """Share of a text's unaligned sentences that state specifics (figures, names) the other lacks.
+
+    An independent report brings facts of its own; a rewrite adds wording, rarely new names and
+    figures (a fabricated one is the change analysis's business, not the verdict's).
+    """
+    unaligned = [i for i in range(len(text.segments)) if i not in aligned]
+    novel = 0
+    for i in unaligned:
+        seg = text.segments[i]
+        if _specifics(text.text[seg.start : seg.end]) - other_words:
+            novel += 1
+    return novel / len(unaligned) if unaligned else 0.0
+
+
+def structure_features(source: PreparedText, suspect: PreparedText, alignments: list[Alignment]) -> dict[str, float]:
+    """What tells a heavy rewrite from independent reporting of the same event (docs/error-study.md).
+
+    Shared quotes (a press conference, a statement) are counted apart from shared narration;
+    figures one text states and the other lacks; unaligned sentences that bring specifics of their
+    own; and, inside the aligned pairs, whether the wording kept its order and skeleton.
+    """
+    pairs = one_to_one(alignments)
+    src_text, sus_text = source.text, suspect.text
+    quoted = [
+        a
+        for a in pairs
+        if _QUOTE.search(src_text[a.source[0] : a.source[1]]) and _QUOTE.search(sus_text[a.suspect[0] : a.suspect[1]])
+    ]
+    narration = [a for a in pairs if a not in quoted]
+    src_total, sus_total = max(float(source.lengths.sum()), 1.0), max(float(suspect.lengths.sum()), 1.0)
+    narrated = (
+        _span_chars([a.source for a in narration]) / src_total,
+        _span_chars([a.suspect for a in narration]) / sus_total,
+    )
+    aligned_chars = _span_chars([a.suspect for a in pairs]) + _span_chars([a.source for a in pairs])
+    figures_a, figures_b = numbers(source.document.body), numbers(suspect.document.body)
+    figures = (
+        containment(figures_a, figures_b) if figures_a else 1.0,
+        containment(figures_b, figures_a) if figures_b else 1.0,
+    )
+    words_a = _specifics(source.document.body) | {t for toks in source.token_lists for t in toks}
+    words_b = _specifics(suspect.document.body) | {t for toks in suspect.token_lists for t in toks}
+    novel = (
+        _novel_share(source, {a.source_index for a in pairs}, words_b),
+        _novel_share(suspect, {a.suspect_index for a in pairs}, words_a),
+    )
+    order = skeleton = weight = 0.0
+    for a in pairs:
+        w = a.suspect[1] - a.suspect[0] + a.source[1] - a.source[0]
+        o, k = _wording_carried(src_text[a.source[0] : a.source[1]], sus_text[a.suspect[0] : a.suspect[1]])
+        order, skeleton, weight = order + w * o, skeleton + w * k, weight + w
+    return {
+        "quote_share": (_span_chars([a.suspect for a in quoted]) + _span_chars([a.source for a in quoted]))
+        / max(aligned_chars, 1),
+        "narration_max": max(narrated),
+        "narration_min": min(narrated),
+        "figures_max": max(figures),
+        "figures_min": min(figures),
+        "novel_max": max(novel),
+        "novel_min": min(novel),
+        "pair_order": order / weight if weight else 0.0,
+        "pair_skeleton": skeleton / weight if weight else 0.0,
+    }
+
+
 FEATURE_NAMES = (
     "cov_max",
     "cov_min",
@@ -128,6 +264,15 @@ FEATURE_NAMES = (
     "names_min",
     "rare_max",
     "rare_min",
+    "quote_share",
+    "narration_max",
+    "narration_min",
+    "figures_max",
+    "figures_min",
+    "novel_max",
+    "novel_min",
+    "pair_order",
+    "pair_skeleton",
 )
 
 
@@ -194,4 +339,5 @@ def document_features(
         "names_min": min(shared_names),
         "rare_max": max(shared_rare),
         "rare_min": min(shared_rare),
+        **structure_features(source, suspect, alignments),
     }

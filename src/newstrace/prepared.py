@@ -7,7 +7,7 @@ Preparing is the expensive half of a comparison (the model runs here), so batch 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -116,3 +116,23 @@ def embed_segmented(
         )
         pos += len(segs)
     return out
+
+
+def without_spans(text: PreparedText, spans: list[tuple[int, int]]) -> PreparedText:
+    """The prepared text with the sentences inside `spans` taken out and their characters blanked.
+
+    Offsets stay valid (the blanks keep every character's place), so what is left can be compared
+    as it is: what two texts share once a reused passage is set aside.
+    """
+    keep = [i for i, seg in enumerate(text.segments) if not any(a <= seg.start and seg.end <= b for a, b in spans)]
+    chars = list(text.document.text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return replace(
+        text,
+        document=replace(text.document, text="".join(chars)),
+        segments=[text.segments[i] for i in keep],
+        vectors=text.vectors[keep],
+        token_lists=[text.token_lists[i] for i in keep],
+        content_sets=[text.content_sets[i] for i in keep],
+    )

@@ -9,6 +9,7 @@ _VERDICT_WORDS = {
     "copy": "a copy",
     "light": "a light edit",
     "heavy": "a heavy rewrite",
+    "partial": "a passage reused inside otherwise independent text",
     "independent": "independent reporting on the same subject",
     "unrelated": "unrelated",
 }
@@ -25,6 +26,13 @@ def summary_sentence(result: Comparison) -> str:
         return (
             f"Not derived: {_VERDICT_WORDS[result.verdict]} "
             f"(probability of derivation {result.probability:.0%}; {pct} of the suspect resembles the source)."
+        )
+    if result.verdict == "partial":
+        words = sum(len(result.suspect.text[p.suspect[0] : p.suspect[1]].split()) for p in result.passages)
+        return (
+            f"Partly derived: {len(result.passages)} passage(s) of the suspect ({words} words) keep the source's "
+            f"wording, inside text that is otherwise written independently "
+            f"(probability that the whole was derived {result.probability:.0%})."
         )
     parts = [
         f"Derived from the source: {_VERDICT_WORDS[result.verdict]} "

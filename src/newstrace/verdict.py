@@ -22,8 +22,9 @@ from newstrace.direction import DirectionModel
 from newstrace.errors import ModelError
 from newstrace.trees import TreeEnsemble
 
-VERDICTS = ("copy", "light", "heavy", "independent", "unrelated")
-DERIVED_VERDICTS = frozenset({"copy", "light", "heavy"})
+VERDICTS = ("copy", "light", "heavy", "partial", "independent", "unrelated")
+#: `partial`: a reused passage (agency background, a press release) inside otherwise independent text
+DERIVED_VERDICTS = frozenset({"copy", "light", "heavy", "partial"})
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,17 @@ def decide(
     doc_cosine: float,
     threshold: float,
     calibration: Calibration,
+    passage_scope: bool = False,
 ) -> Verdict:
+    """The verdict from the calibrated probability, the alignments it rests on and the reuse's scope.
+
+    `passage_scope`: the texts share passages taken word for word and little else
+    (`passages.confined_to_passages`). That is `partial` whatever the document model says: derived,
+    in the scope of the passages. Its probability stays the document model's (whether the text as
+    a whole was derived).
+    """
+    if passage_scope:
+        return Verdict("partial", True, probability)
     if probability >= threshold and not alignments:
         # "derived" must point at the sentences it rests on: with none aligned, the document
         # features are outside what the calibration saw (a 1 MB text against an article scored

@@ -103,6 +103,8 @@ def score_pairs(outcomes: list[PairOutcome], options: CompareOptions) -> dict:
         else:
             figures["auc"] = roc_auc(t, [o.comparison.probability for o in group])
         figures["mean_probability"] = float(np.mean([o.comparison.probability for o in group]))
+        # reuse of passage scope is derivation, but a user reads it apart from a rewritten whole
+        figures["partial"] = sum(o.comparison.verdict == "partial" for o in group)
         kinds[kind] = _round(figures)
     result["kinds"] = kinds
     return result
