@@ -159,7 +159,11 @@ def _components(nodes: set[str], edges: list[dict]) -> list[list[str]]:
 
 
 def origin(members: list[str], edges: list[dict], meta: dict[str, DocMeta]) -> tuple[str, str]:
-    """The likely first text of a cluster, and on what basis: dates, else the direction evidence."""
+    """The likely first text of a cluster, and on what basis: dates, else the direction evidence.
+
+    Evidence: each decided edge counts +1 for its source and -1 for its suspect, each co-derived
+    edge +1 for the shared source; the best is the origin if it leads alone.
+    """
     dated = [m for m in members if meta[m].published]
     if dated:
         first = min(meta[m].published for m in dated)
@@ -169,7 +173,11 @@ def origin(members: list[str], edges: list[dict], meta: dict[str, DocMeta]) -> t
         members = earliest
     score = dict.fromkeys(members, 0)
     for e in edges:
-        if e["relation"] != "derived" or e["source_first"] is None:
+        if e["relation"] == "co_derived":  # two texts made from this one: a vote for it
+            if e["shared_source"] in score:
+                score[e["shared_source"]] += 1
+            continue
+        if e["source_first"] is None:
             continue
         if e["source_id"] in score:
             score[e["source_id"]] += 1

@@ -131,8 +131,11 @@ def render(edges: list[dict], clusters: list[dict], outlets: list[dict], result:
         ax.legend(fontsize=7)
 
     def draw_lags(ax) -> None:
-        ax.hist(lags or [0], bins=min(30, max(1, len(set(lags)))), color="#059669")
-        ax.set_xlabel("days from source to derived article" + ("" if lags else " (no dated pairs)"))
+        if lags:
+            ax.hist(lags, bins=min(30, max(1, len(set(lags)))), color="#059669")
+        else:
+            ax.text(0.5, 0.5, "no derived pair with both dates", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xlabel("days from source to derived article")
         ax.set_ylabel("edges")
 
     plots = "".join(
