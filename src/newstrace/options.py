@@ -182,10 +182,8 @@ class ScanOptions:
     dense_terms: int = 25
     min_vector_cosine: float = 0.4
     #: A sibling edge (two texts both derived from one source) is co-derived when at least this share
-    #: of its aligned sentences on each side is aligned with the shared source too.
-    explained_share: float = 0.6
-    #: ... unless the two are closer to each other (mean coverage) than to the source by over this.
-    sibling_margin: float = 0.15
+    #: of its aligned sentences (the mean over its two sides) is aligned with the shared source too.
+    explained_share: float = 0.5
     #: Worker processes of the local engine (None: every core).
     workers: int | None = None
     #: Documents per chunk (a Parquet row group, a worker's task): bounds the memory of every stage.
@@ -209,8 +207,6 @@ class ScanOptions:
             raise ValueError("max_df_share must be in (0, 1] and max_df_floor at least 2")
         if not 0.0 < self.min_shared <= 1.0:
             raise ValueError(f"min_shared must be in (0, 1], got {self.min_shared}")
-        if not 0.0 <= self.sibling_margin <= 1.0:
-            raise ValueError(f"sibling_margin must be in [0, 1], got {self.sibling_margin}")
         if not 0.0 <= self.explained_share <= 1.0:
             raise ValueError(f"explained_share must be in [0, 1], got {self.explained_share}")
         if not 0.0 < self.min_vector_cosine < 1.0:

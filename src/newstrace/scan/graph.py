@@ -2,11 +2,10 @@
 
 Two rewrites of one original share its wording, so they also look derived from each other.
 Such a sibling edge is reported as `co_derived` (with the `shared_source`) when a third text S
-is linked to both, the direction evidence says S came first in both links, most of what the two
-siblings have in common (their aligned sentences, on each side) is also aligned with S, and the
-siblings are not much closer to each other than to S (which would make one a copy of the other,
-made from S in turn): the shared source explains their likeness. Two texts whose order is
-undecided (an exact copy and its original) cannot be each other's shared source.
+is linked to both, the direction evidence (dates, else the text) says S came first in both links,
+and most of what the two siblings have in common (their aligned sentences, on average over the
+two sides) is also aligned with S: the shared source explains their likeness. Two texts whose
+order is undecided (an exact copy and its original) cannot be each other's shared source.
 """
 
 from __future__ import annotations
@@ -81,10 +80,6 @@ class DocMeta:
     title: str | None
 
 
-def _closeness(e: dict) -> float:
-    return (e["coverage"] + e["source_coverage"]) / 2
-
-
 def _sentences_of(e: dict, doc: str) -> set[int]:
     return set(e["source_sentences"] if e["source_id"] == doc else e["suspect_sentences"])
 
@@ -106,21 +101,30 @@ def relations(verified: list[dict], options: ScanOptions) -> list[dict]:
     for e in edges:
         x, y = e["source_id"], e["suspect_id"]
         e["relation"], e["shared_source"] = "derived", None
+        shared: list[str] = []
         for s in sorted((neighbours[x] & neighbours[y]) - {x, y}):
             sx, sy = by_pair[frozenset((s, x))], by_pair[frozenset((s, y))]
             if not (_first_in(sx, s) and _first_in(sy, s)):
-                continue
-            if _closeness(e) > min(_closeness(sx), _closeness(sy)) + options.sibling_margin:
                 continue
             shared_x, shared_y = set(e["source_sentences"]), set(e["suspect_sentences"])
             if not shared_x or not shared_y:
                 continue
             ex = len(shared_x & _sentences_of(sx, x)) / len(shared_x)
             ey = len(shared_y & _sentences_of(sy, y)) / len(shared_y)
-            if ex >= options.explained_share and ey >= options.explained_share:
-                e["relation"], e["shared_source"] = "co_derived", s
-                break
+            if (ex + ey) / 2 >= options.explained_share:
+                shared.append(s)
+        if shared:
+            e["relation"], e["shared_source"] = "co_derived", _earliest(shared, by_pair)
     return edges
+
+
+def _earliest(sources: list[str], by_pair: dict[frozenset[str], dict]) -> str:
+    """Of several shared sources (an original and its copy), one no other came before, on decided evidence."""
+    for s in sources:
+        links = (by_pair.get(frozenset((s, t))) for t in sources if t != s)
+        if not any(link is not None and link["source_first"] is not None and link["suspect_id"] == s for link in links):
+            return s
+    return sources[0]
 
 
 def edge_rows(edges: list[dict], meta: dict[str, DocMeta]) -> pa.Table:

@@ -40,7 +40,7 @@ def _fingerprints(inputs: list[str], against: list[str], options: ScanOptions) -
         options.neighbours, options.dense_terms, options.min_vector_cosine,
     )
     verify = sf.fingerprint("verify", candidates, options.compare)
-    graph_fp = sf.fingerprint("graph", verify, options.min_probability, options.explained_share, options.sibling_margin)
+    graph_fp = sf.fingerprint("graph", verify, options.min_probability, options.explained_share)
     return dict(zip(STAGES, (corpus, prepare, candidates, verify, graph_fp), strict=True))
 
 

@@ -52,6 +52,11 @@ def is_complete(out: Path, name: str, fp: str) -> bool:
     return manifest is not None and manifest.get("fingerprint") == fp and manifest.get("format") == FORMAT
 
 
+def is_complete_any(out: Path, name: str) -> bool:
+    """Has the stage finished under some options (whichever)? For watching a running scan."""
+    return read_manifest(out, name) is not None
+
+
 def begin(out: Path, name: str) -> Path:
     """A fresh temporary folder for the stage's parts (any left by a killed run is removed)."""
     stages = out / "stages"
