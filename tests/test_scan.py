@@ -261,3 +261,16 @@ def test_report_renders_in_chromium(scanned, tmp_path):
         browser.close()
     assert all(u.startswith(("file:", "data:")) for u in requests)
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_spark_submit_job_runs_on_the_active_session(corpus, spark, tmp_path, capsys):
+    from newstrace.scan import spark_job
+
+    rows = [json.loads(line) for line in corpus["path"].read_text(encoding="utf-8").splitlines()]
+    keep = {d for pair in corpus["verbatim"] for d in pair}
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows if r["id"] in keep))
+    assert spark_job.main([str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out"), "--encoder", "static"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["engine"] == "spark" and summary["documents"] == len(keep)
+    edges = pq.read_table(tmp_path / "out" / "edges.parquet").to_pylist()
+    assert {frozenset((e["source_id"], e["suspect_id"])) for e in edges} == {frozenset(p) for p in corpus["verbatim"]}
