@@ -28,9 +28,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from benchmarks.index_scale import _jsonl, real_sentences  # noqa: E402
+from index_scale import _jsonl, real_sentences  # noqa: E402
+
 from newstrace.evaluation.datasets import document_sides, split_records  # noqa: E402
 
 KINDS = ("verbatim", "light", "paraphrase/rewrite", "same-event (negative)")

@@ -3,8 +3,9 @@
 Two rewrites of one original share its wording, so they also look derived from each other.
 Such a sibling edge is reported as `co_derived` (with the `shared_source`) when a third text S
 is linked to both, the direction evidence (dates, else the text) says S came first in both links,
-and most of what the two siblings have in common (their aligned sentences, on average over the
-two sides) is also aligned with S: the shared source explains their likeness. Two texts whose
+S leads more of its links than either sibling does (one wrong direction is outvoted), and most
+of what the two siblings have in common (their aligned sentences, on average over the two sides)
+is also aligned with S: the shared source explains their likeness. Two texts whose
 order is undecided (an exact copy and its original) cannot be each other's shared source.
 """
 
@@ -89,6 +90,20 @@ def _first_in(e: dict, doc: str) -> bool:
     return e["source_first"] is not None and e["source_id"] == doc
 
 
+def _lead(edges: list[dict]) -> dict[str, int]:
+    """Per text: decided edges where it is the source minus those where it is the suspect.
+
+    One wrong direction between a rewrite and its original should not make the rewrite their
+    shared source: the original leads most of its links, so a shared source must lead more than both.
+    """
+    lead: dict[str, int] = defaultdict(int)
+    for e in edges:
+        if e["source_first"] is not None:
+            lead[e["source_id"]] += 1
+            lead[e["suspect_id"]] -= 1
+    return lead
+
+
 def relations(verified: list[dict], options: ScanOptions) -> list[dict]:
     """The derived pairs (probability >= min_probability), each marked derived or co_derived."""
     edges = [dict(v) for v in verified if v["derived"] and (v["probability"] or 0) >= options.min_probability]
@@ -98,13 +113,14 @@ def relations(verified: list[dict], options: ScanOptions) -> list[dict]:
         by_pair[frozenset((e["source_id"], e["suspect_id"]))] = e
         neighbours[e["source_id"]].add(e["suspect_id"])
         neighbours[e["suspect_id"]].add(e["source_id"])
+    lead = _lead(edges)
     for e in edges:
         x, y = e["source_id"], e["suspect_id"]
         e["relation"], e["shared_source"] = "derived", None
         shared: list[str] = []
         for s in sorted((neighbours[x] & neighbours[y]) - {x, y}):
             sx, sy = by_pair[frozenset((s, x))], by_pair[frozenset((s, y))]
-            if not (_first_in(sx, s) and _first_in(sy, s)):
+            if not (_first_in(sx, s) and _first_in(sy, s)) or lead[s] <= max(lead[x], lead[y]):
                 continue
             shared_x, shared_y = set(e["source_sentences"]), set(e["suspect_sentences"])
             if not shared_x or not shared_y:
