@@ -2,15 +2,16 @@
 
     python benchmarks/scan_scale.py --docs 10000,100000 [--spark-max 10000] [--encoder static]
 
-Each corpus is built as in `benchmarks/index_scale.py` (real sentences of ../shared/data sampled
-into ~600-word documents) with known pairs planted from the DEV *report* half: LLMFake originals
-with their verbatim copies and ChatGPT paraphrases/rewrites, PAN13 sources with their suspects
-(no obfuscation: verbatim; random obfuscation: light), ECB+ articles (same-event pairs, written
-separately: hard negatives; its `copy` pairs: verbatim). Each size is scanned by the local engine
-and (up to --spark-max documents) by Spark `local[*]` (`local[2]` on a 2-core machine), each in
-a fresh process, with the memory of the whole process tree sampled from /proc. In the same run, a MinHash LSH baseline
-(datasketch, word 5-shingles, 128 permutations, thresholds 0.3 and 0.5). Prints a table, with a
-linear extrapolation to 1M and 10M documents of the measured per-document stage times.
+Each corpus is built as in `benchmarks/index_scale.py` (real sentences of ../shared/data
+sampled into ~600-word documents; none from a planted document) with known pairs planted from
+the DEV *report* half: LLMFake originals with their verbatim copies and ChatGPT
+paraphrases/rewrites, PAN13 sources with their suspects (no obfuscation: verbatim; random
+obfuscation: light), ECB+ articles (same-event pairs, written separately: hard negatives; its
+`copy` pairs: verbatim). Each size is scanned by the local engine and (up to --spark-max
+documents) by Spark `local[*]` (`local[2]` on a 2-core machine), each in a fresh process, with
+the memory of the whole process tree sampled from /proc. In the same run, a MinHash LSH
+baseline (datasketch, word 5-shingles, 128 permutations, thresholds 0.3 and 0.5). Prints a
+table, with a linear extrapolation to 1M and 10M documents of the measured stage times.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from index_scale import _jsonl, real_sentences  # noqa: E402
+from index_scale import _jsonl  # noqa: E402
 
 from newstrace.evaluation.datasets import document_sides, split_records  # noqa: E402
 
@@ -72,6 +73,18 @@ def planted(data: Path, pan_pairs: int) -> tuple[dict[str, str], list[tuple[str,
                 if i in table:
                     texts[i] = table[i]
     return texts, pairs
+
+
+def filler_sentences(data: Path, planted_ids: set[str]) -> list[str]:
+    """Real sentences as `index_scale.real_sentences` takes them, but none from a planted document
+    (a filler document holding a planted text's sentences would be real reuse of it)."""
+    out = []
+    for name in ("pan13", "ecbplus", "onestopenglish", "frank"):
+        for d in _jsonl(data / name / "documents.jsonl.gz"):
+            if d["id"] not in planted_ids:
+                text = d["text"].replace("\n", " ")
+                out.extend(s.strip() for s in text.split(". ") if 6 <= len(s.split()) <= 40)
+    return out
 
 
 def write_corpus(path: Path, size: int, texts: dict[str, str], sentences: list[str]) -> None:
@@ -214,8 +227,8 @@ def main() -> None:
     parser.add_argument("--no-minhash", action="store_true")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newstrace-scan-bench-"))
-    sentences = real_sentences(args.data)
     texts, pairs = planted(args.data, args.pan_pairs)
+    sentences = filler_sentences(args.data, set(texts))
     counts = Counter(k for _, _, k in pairs)
     print(f"planted: {len(texts)} real documents, pairs by kind: {dict(counts)}; encoder {args.encoder}", flush=True)
     rows = []
