@@ -62,6 +62,9 @@ def session(master: str | None = None):
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
+        # one BLAS thread per Python worker, as the local engine's (scan/local.py): identical edges
+        .config("spark.executorEnv.OMP_NUM_THREADS", "1")
+        .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
         .getOrCreate()
     )
 
