@@ -92,3 +92,14 @@ def llmfake_docs() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def llmfake_pairs() -> list[dict]:
     return read_jsonl_gz(DATA / "llmfake" / "pairs.jsonl.gz")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole test run (starting one takes ~10-20 s)."""
+    from newstrace.scan.spark import session
+
+    spark = session("local[2]")
+    spark.sparkContext.setLogLevel("ERROR")
+    yield spark
+    spark.stop()

@@ -2,7 +2,8 @@
 
 from newstrace.compare import compare, compare_documents
 from newstrace.errors import InputError, NewstraceError
-from newstrace.options import CompareOptions
+from newstrace.options import CompareOptions, ScanOptions
+from newstrace.scan import ScanResult, scan
 from newstrace.textio import Document, load_document, parse_document
 
 __version__ = "0.1.0"
@@ -12,9 +13,12 @@ __all__ = [
     "Document",
     "InputError",
     "NewstraceError",
+    "ScanOptions",
+    "ScanResult",
     "__version__",
     "compare",
     "compare_documents",
     "load_document",
     "parse_document",
+    "scan",
 ]

@@ -469,6 +469,60 @@ def serve(
     run_server(options)
 
 
+@app.command()
+def scan(
+    inputs: Annotated[list[str], typer.Argument(help="Articles: files, folders, JSONL/CSV (as index add), an index.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs and the resumable stages.")],
+    against: Annotated[
+        list[str] | None, typer.Option(help="Compare INPUT only with these SOURCES (repeat the flag).")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local (every core) or spark (PySpark; local[*] unless set).")] = "local",
+    since: Annotated[str | None, typer.Option(help="Only articles published on or after this ISO date.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles published on or before this ISO date.")] = None,
+    min_probability: Annotated[float, typer.Option(help="Least derived probability of an edge.")] = 0.5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the newstrace.scan/1 summary.")] = False,
+    encoder: Annotated[EncoderName, _encoder_option(" static for large corpora.")] = COMPARE_ENCODER,
+) -> None:
+    """The derivation graph of a corpus: derived pairs, story clusters, who copies whom, a report."""
+    from newstrace.options import ScanOptions
+    from newstrace.scan import scan as run_scan
+
+    try:
+        options = ScanOptions(
+            compare=CompareOptions(encoder=encoder.value),
+            engine=engine,
+            since=since,
+            until=until,
+            min_probability=min_probability,
+        )
+    except ValueError as exc:
+        raise _fail(InputError(str(exc))) from exc
+    try:
+        with _progress() as tick:
+            result = run_scan(inputs, out, against, options, progress=tick)
+    except NewstraceError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return
+    summary = result.to_json()
+    table = Table(title=Text(f"Scan of {result.documents:,} articles into {out}"))
+    for col in ("stage", "seconds", "reused"):
+        table.add_column(col)
+    for stage, seconds in summary["timings_s"].items():
+        table.add_row(Text(stage), f"{seconds:.1f}", "yes" if stage in result.reused else "")
+    con = _out()
+    con.print(table)
+    con.print(
+        f"{result.candidates:,} candidate pairs verified: {result.derived_edges:,} derived, "
+        f"{result.co_derived_edges:,} co-derived (siblings), {result.clusters:,} clusters."
+    )
+    if result.problems:
+        con.print(Text(f"{len(result.problems)} problem(s), first: {result.problems[0]}"))
+    for path in result.outputs.values():
+        con.print(Text(path))
+
+
 def main() -> None:  # pragma: no cover
     app()
 

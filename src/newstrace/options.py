@@ -143,3 +143,76 @@ class EvalOptions:
             raise ValueError(f"split must be all, fit or report, got {self.split!r}")
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"limit must be at least 1, got {self.limit}")
+
+
+ENGINES = ("local", "spark")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What `scan` compares and how: candidate generation, verification, the date window, the engine.
+
+    Every field that changes a stage's output is part of that stage's fingerprint, so a resumed
+    scan never reuses output made under other options (see `newstrace.scan.stagefiles`).
+    """
+
+    #: The core's options for verifying candidate pairs (the encoder is the scan's encoder).
+    compare: CompareOptions = field(default_factory=CompareOptions)
+    #: "local" (a process pool over every core) or "spark" (PySpark DataFrame jobs).
+    engine: str = "local"
+    #: Spark master for the spark engine when no session is given (`local[*]`, or set by spark-submit).
+    spark_master: str | None = None
+    #: Only documents published in [since, until] (ISO dates); undated documents are left out
+    #: when either bound is given, since they cannot be placed in the window.
+    since: str | None = None
+    until: str | None = None
+    #: An edge needs the derived verdict and at least this probability.
+    min_probability: float = 0.5
+    #: A rare term found in more than this share of the documents (and more than `max_df_floor`
+    #: documents) links too many pairs to be evidence of reuse; it is not used for candidates.
+    max_df_share: float = 0.01
+    max_df_floor: int = 50
+    #: A pair is a candidate when the idf weight of the rare terms it shares reaches this share of
+    #: the smaller document's total (a rewrite keeps its names, figures and rare words).
+    min_shared: float = 0.12
+    #: At most this many candidates per document and channel, best first.
+    neighbours: int = 12
+    #: A document with fewer kept rare terms than this also gets neighbours by document vector,
+    #: those whose cosine (of the int8-quantised vectors) reaches `min_vector_cosine`.
+    dense_terms: int = 25
+    min_vector_cosine: float = 0.4
+    #: A sibling edge (two texts both derived from one source) is co-derived when at least this share
+    #: of its aligned sentences (the mean over its two sides) is aligned with the shared source too.
+    explained_share: float = 0.5
+    #: Worker processes of the local engine (None: every core).
+    workers: int | None = None
+    #: Documents per chunk (a Parquet row group, a worker's task): bounds the memory of every stage.
+    chunk_docs: int = 256
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise ValueError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        if not 0.0 < self.min_probability < 1.0:
+            raise ValueError(f"min_probability must be in (0, 1), got {self.min_probability}")
+        if not 0.0 < self.max_df_share <= 1.0 or self.max_df_floor < 2:
+            raise ValueError("max_df_share must be in (0, 1] and max_df_floor at least 2")
+        if not 0.0 < self.min_shared <= 1.0:
+            raise ValueError(f"min_shared must be in (0, 1], got {self.min_shared}")
+        if not 0.0 <= self.explained_share <= 1.0:
+            raise ValueError(f"explained_share must be in [0, 1], got {self.explained_share}")
+        if not 0.0 < self.min_vector_cosine < 1.0:
+            raise ValueError(f"min_vector_cosine must be in (0, 1), got {self.min_vector_cosine}")
+        for name in ("neighbours", "chunk_docs", "dense_terms"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
