@@ -115,7 +115,7 @@ def test_derived_always_rests_on_aligned_sentences(seed_texts):
 def _unrelated_with_seed(seed_source: str, n_docs: int = 12) -> str:
     """Real PAN13 articles with the seed source pasted in the middle: a long text holding one copy."""
     docs = [d["text"] for d in read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz")[:400] if "Korea" not in d["text"]]
-    return "\n\n".join(docs[: n_docs // 2] + [seed_source] + docs[n_docs // 2 : n_docs])
+    return "\n\n".join([*docs[: n_docs // 2], seed_source, *docs[n_docs // 2 : n_docs]])
 
 
 def test_long_texts_embed_only_retrieved_sentences_with_the_model(seed_texts):
