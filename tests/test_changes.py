@@ -260,3 +260,17 @@ def test_findings_are_made_with_a_known_type_and_severity(seed_comparison):
         ctx.finding("hedge_dropped", "d", severity="warning", evidence={})
     with pytest.raises(ValueError, match="severity must be one of critical, warning, info, got 'major'"):
         ctx.finding("hedge_removed", "d", severity="major", evidence={})
+
+
+def test_segments_of_a_quote_by_binary_search_match_a_scan(seed_paths):
+    """`segments_of` (bisect) returns exactly the sentences a quote overlaps, on the seed texts' quotes."""
+    from newstrace.changes.quotes import find_quotes, segments_of
+    from newstrace.prepared import prepare
+
+    for path in seed_paths:
+        prep = prepare(path.read_text(encoding="utf-8"), CompareOptions(encoder="static"))
+        quotes = find_quotes(prep.text)
+        assert len(quotes) >= 3
+        for q in quotes:
+            scan = {k for k, s in enumerate(prep.segments) if s.start < q.end and s.end > q.start}
+            assert segments_of(prep, q) == scan and scan

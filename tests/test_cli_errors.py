@@ -100,3 +100,18 @@ def test_trace_table_is_wide_when_piped_and_ids_are_text(tmp_path, seed_paths):
     assert res.exit_code == 0, res.output
     row = next(line for line in res.stdout.splitlines() if long_id in line)  # whole, on one line
     assert len(row) > 80 and any(verdict in row for verdict in ("copy", "light", "heavy"))
+
+
+def test_compare_report_is_wide_when_piped(seed_paths):
+    """Piped (CliRunner's stdout is no terminal), each aligned sentence stays whole on one line."""
+    source, suspect = (str(p) for p in seed_paths)
+    res = run("compare", source, suspect, "--encoder", "static")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(run("compare", source, suspect, "--encoder", "static", "--json").stdout)
+    text = seed_paths[1].read_text(encoding="utf-8")
+    long_ones = {" ".join(text[a["suspect"][0] : a["suspect"][1]].split()) for a in doc["alignments"]}
+    long_ones = {s for s in long_ones if 80 < len(s) <= 219}
+    lines = res.stdout.splitlines()
+    shown = [s for s in long_ones if any(s in line for line in lines)]
+    assert len(shown) >= 5, "sentences longer than 80 columns are wrapped in piped output"
+    assert "Direction" in res.stdout and max(len(line) for line in lines) > 80

@@ -412,3 +412,31 @@ def test_trace_since_leaves_out_older_documents(corpus_index, seed_paths):
     assert trace(rewrite, corpus_index, TraceOptions(since="2023-09-01")).sources[0].document.id == "seed-source"
     later = trace(rewrite, corpus_index, TraceOptions(since="2024-01-01"))
     assert "seed-source" not in later.ranking and later.candidates > 0
+
+
+def test_an_indexed_text_too_long_to_align_is_left_unverified_not_fatal(tmp_path, seed_paths):
+    """A long indexed text holding the seed source, over the pair limit with the rewrite: trace still
+    verifies the seed source itself; with no candidate that fits, the article is refused, limit named."""
+    from dataclasses import replace
+
+    from newstrace.errors import InputError
+    from newstrace.options import CompareOptions
+
+    seed = load_document(seed_paths[0]).text
+    pan = [d["text"] for d in read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz")[:40] if "Korea" not in d["text"]]
+    store = open_store(tmp_path / "ix")
+    ingest(
+        store,
+        [
+            IndexedDocument(id="long", text="\n\n".join([*pan[:20], seed, *pan[20:]])),
+            IndexedDocument(id="seed-source", text=seed),
+        ],
+    )
+    article = load_document(seed_paths[1])
+    options = TraceOptions(compare=CompareOptions(encoder="static", max_sentence_pairs=20_000))
+    result = trace(article, store, options)
+    assert [s.document.id for s in result.sources][:1] == ["seed-source"] and result.sources[0].comparison.derived
+    assert "long" in result.ranking and "long" not in [s.document.id for s in result.sources]
+    with pytest.raises(InputError, match="max_sentence_pairs"):
+        trace(article, store, replace(options, compare=replace(options.compare, max_sentence_pairs=500)))
+    store.close()

@@ -78,7 +78,7 @@ def test_encoding_option_reads_a_cp1252_jsonl(tmp_path, articles):
     path.write_bytes(b"".join(cp1252_line(r) for r in articles[:3]))
     res, report = add(tmp_path / "ix", str(path), "--encoding", "cp1252")
     assert res.exit_code == 0, res.output
-    assert report["added"] == 3
+    assert report["added"] == 3, report["rejections"]
     store = open_store(tmp_path / "ix", create=False)
     assert store.get(articles[0]["id"]).text.endswith("Café.")
     store.close()
@@ -267,3 +267,26 @@ def test_two_writers_with_overlapping_ids_and_a_reader(tmp_path, articles):
     store = open_store(index, create=False)
     assert store.stats()["documents"] == 250
     store.close()
+
+
+def test_a_document_over_the_compare_limits_is_rejected_alone(tmp_path, articles):
+    """A text `trace` could never verify (over max_sentences; over the size limit) is refused with
+    file:line, in JSONL and as a file, and every other record is kept."""
+    from newstrace.options import CompareOptions
+
+    limit = CompareOptions().max_sentences
+    names = sorted({w for a in articles for w in a["text"].split() if w.isalpha() and w.istitle() and len(w) > 3})
+    many = " ".join(f"{names[k % len(names)]} went home." for k in range(limit + 10))  # short real sentences
+    too_long = {"id": "too-many-sentences", "text": many}
+    too_big = {"id": "too-big", "text": articles[0]["text"] * (MAX_TEXT_BYTES // len(articles[0]["text"]) + 1)}
+    path = tmp_path / "limits.jsonl"
+    path.write_bytes(line(articles[0]) + line(too_long) + line(articles[1]) + line(too_big) + line(articles[2]))
+    long_file = tmp_path / "long.txt"
+    long_file.write_text(many, encoding="utf-8")
+    res, report = add(tmp_path / "ix", str(path), str(long_file))
+    assert res.exit_code == 1, res.output
+    assert report["added"] == 3, report["rejections"]
+    reasons = {r["where"]: r["reason"] for r in report["rejections"]}
+    assert "max_sentences" in reasons[f"{path}:2"] and f"{limit:,} sentences" in reasons[f"{path}:2"]
+    assert "over" in reasons[f"{path}:4"] and f"{MAX_TEXT_BYTES:,}" in reasons[f"{path}:4"]
+    assert "max_sentences" in reasons[str(long_file)]

@@ -30,7 +30,14 @@ def seed_texts(seed_paths):
 
 @pytest.mark.parametrize(
     "bad",
-    [{"max_sentences": 0}, {"max_sentence_pairs": 0}, {"max_paragraph_chars": 100}],
+    [
+        {"max_sentences": 0},
+        {"max_sentence_pairs": 0},
+        {"max_paragraph_chars": 100},
+        {"exact_sentences": 0},
+        {"retrieval_top": 0},
+        {"retrieval_sentences": 0},
+    ],
 )
 def test_limits_are_validated(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
@@ -103,3 +110,71 @@ def test_derived_always_rests_on_aligned_sentences(seed_texts):
         r = compare_documents(parse_document(source), parse_document(suspect), options)
         assert not r.derived or (r.alignments and r.coverage.suspect > 0 and r.coverage.source > 0)
         assert r.derived == (r.probability >= options.derived_threshold)
+
+
+def _unrelated_with_seed(seed_source: str, n_docs: int = 4) -> str:
+    """Real PAN13 articles with the seed source pasted in the middle: a long text holding one copy."""
+    docs = [d["text"] for d in read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz")[:400] if "Korea" not in d["text"]]
+    return "\n\n".join([*docs[: n_docs // 2], seed_source, *docs[n_docs // 2 : n_docs]])
+
+
+def test_long_texts_embed_only_retrieved_sentences_with_the_model(seed_texts):
+    """Past exact_sentences: retrieved sentences get MiniLM's vectors, the rest the static ones."""
+    from newstrace.bounded import embed_pair
+    from newstrace.embed import encoder_named
+    from newstrace.prepared import segment_document
+
+    source, suspect = parse_document(seed_texts[0]), parse_document(_unrelated_with_seed(seed_texts[0]))
+    options = CompareOptions(exact_sentences=100, retrieval_sentences=80)
+    segments = [segment_document(source, options), segment_document(suspect, options)]
+    assert len(segments[0]) <= 100 < len(segments[1])
+    src, sus = embed_pair(source, suspect, segments, options)
+    assert src.encoder == sus.encoder == "minilm"
+    model = encoder_named("minilm").encode([s.text for s in sus.segments])
+    static = encoder_named("static").encode([s.text for s in sus.segments])
+    by_model = np.isclose(np.einsum("ij,ij->i", sus.vectors, model), 1.0, atol=1e-4)
+    by_static = np.isclose(np.einsum("ij,ij->i", sus.vectors, static), 1.0, atol=1e-4)
+    assert (by_model | by_static).all()
+    assert 0 < by_model.sum() <= 80  # the cap
+    copied = {s.text for s in src.segments}
+    assert all(by_model[i] for i, s in enumerate(sus.segments) if s.text in copied)  # the copy is retrieved
+    np.testing.assert_allclose(src.vectors, encoder_named("minilm").encode([s.text for s in src.segments]), atol=1e-5)
+
+
+def test_a_copy_inside_a_long_text_aligns_as_when_embedded_whole(seed_texts):
+    """The retrieval step finds the same verbatim alignments as embedding every sentence."""
+    source, suspect = seed_texts[0], _unrelated_with_seed(seed_texts[0])
+    whole = compare(source, suspect, CompareOptions())
+    bounded = compare(source, suspect, CompareOptions(exact_sentences=100, retrieval_sentences=80))
+    assert len(bounded.suspect.segments) > 100
+
+    def verbatim(r):
+        return {(a.source_index, a.suspect_index) for a in r.alignments if a.kind == "verbatim"}
+
+    assert len(verbatim(whole)) >= 0.8 * len(whole.source.segments)
+    assert verbatim(bounded) == verbatim(whole)
+    assert not bounded.derived or bounded.coverage.source > 0.5
+
+
+def test_texts_under_the_limit_are_embedded_exactly_as_before(seed_texts):
+    from newstrace.bounded import embed_pair
+    from newstrace.prepared import embed_segmented, segment_document
+
+    docs = [parse_document(t) for t in seed_texts]
+    options = CompareOptions()
+    segments = [segment_document(d, options) for d in docs]
+    assert max(len(s) for s in segments) <= options.exact_sentences
+    for got, want in zip(embed_pair(*docs, segments, options), embed_segmented(docs, segments, options), strict=True):
+        assert np.array_equal(got.vectors, want.vectors) and got.segments == want.segments
+
+
+def test_retrieval_keeps_overlapping_sentences_only_and_respects_the_cap():
+    from newstrace.bounded import RETRIEVED_OVERLAP, retrieve
+
+    overlap = np.zeros((10, 3), dtype=np.float32)
+    overlap[2, 0], overlap[5, 1], overlap[7, 1], overlap[9, 2] = 0.1, 0.3, 0.2, RETRIEVED_OVERLAP
+    overlap[8, 0] = 0.05  # third best for column 0, under the top 2
+    overlap[1, 0] = 0.07
+    assert set(np.flatnonzero(retrieve(overlap, top=2, cap=100))) == {1, 2, 5, 7, 9}
+    assert set(np.flatnonzero(retrieve(overlap, top=2, cap=2))) == {9, 5}  # highest overlaps first
+    assert not retrieve(np.zeros((4, 2), dtype=np.float32), top=3, cap=10).any()

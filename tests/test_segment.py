@@ -44,3 +44,31 @@ def test_offsets_property(text):
     for s in split_sentences(text):
         assert text[s.start : s.end] == s.text
         assert s.text.strip() == s.text and s.text
+
+
+def test_literal_span_lookup_gives_pysbds_own_sentences():
+    """`_Segmenter` (spans found with str.find) splits real DEV paragraphs exactly as pysbd does.
+
+    Includes the longest PAN13 paragraphs and the ". . ." runs that made pysbd's char spans overlap.
+    """
+    import gzip
+    import json
+
+    import pysbd
+
+    from newstrace.segment import _Segmenter
+
+    from .conftest import DATA
+
+    paragraphs = []
+    for name in ("pan13", "llmfake", "ecbplus", "f3"):
+        with gzip.open(DATA / name / "documents.jsonl.gz", "rt", encoding="utf-8") as fh:
+            for _, line in zip(range(120), fh, strict=False):
+                paragraphs += [p for p in json.loads(line)["text"].split("\n") if p.strip()]
+    paragraphs.sort(key=len)
+    sample = paragraphs[::7] + paragraphs[-5:] + [p for p in paragraphs if ". . ." in p][:20]
+    sample += ["", "   ", "a a a. a a a. a.", "x\u2003 y. y. y.", "Same. Same. Same."]
+    theirs, ours = pysbd.Segmenter(language="en", clean=False), _Segmenter(language="en", clean=False)
+    assert len(sample) > 300
+    for p in sample:
+        assert ours.segment(p) == theirs.segment(p), p[:80]

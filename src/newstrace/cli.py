@@ -77,9 +77,14 @@ def _fail(exc: NewstraceError) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _out() -> Console:
+#: Piped `compare` output: two sentences clipped at 220 characters side by side, with the kind and
+#: score columns and the borders, fit in this many columns, so no sentence is wrapped or cut.
+PIPED_COMPARE_WIDTH = 480
+
+
+def _out(width: int = 1000) -> Console:
     """stdout; when it is not a terminal (a pipe, a file), wide enough that no table is cut at 80 columns."""
-    return console if console.is_terminal else Console(width=1000, soft_wrap=True)
+    return console if console.is_terminal else Console(width=width, soft_wrap=True)
 
 
 @contextmanager
@@ -150,9 +155,10 @@ def compare(
     else:
         from newstrace.report.terminal import render_comparison
 
-        console.print(render_comparison(result))
+        out = _out(PIPED_COMPARE_WIDTH)  # wide when piped: each sentence on one line, not cut at 80 columns
+        out.print(render_comparison(result))
         if html_out is not None:
-            console.print(Text(f"HTML report written to {html_out}"))
+            out.print(Text(f"HTML report written to {html_out}"))
 
 
 def _eval_table(report: dict) -> Table:

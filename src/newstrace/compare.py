@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newstrace.align import Alignment, Similarity, align, check_pair_size, similarity
+from newstrace.bounded import embed_pair
 from newstrace.changes import analyse_changes
 from newstrace.direction import Direction, estimate_direction
 from newstrace.embed import Encoder
@@ -12,7 +13,7 @@ from newstrace.features import SideCoverage, document_features, side_coverage
 from newstrace.findings import Finding
 from newstrace.options import CompareOptions
 from newstrace.passages import Passage, reused_passages, within_scope
-from newstrace.prepared import PreparedText, embed_segmented, segment_document, without_spans
+from newstrace.prepared import PreparedText, segment_document, without_spans
 from newstrace.textio import Document, parse_document
 from newstrace.verdict import Calibration, decide, default_calibration
 
@@ -166,7 +167,7 @@ def compare_documents(
     options = options or CompareOptions()
     segments = [segment_document(source, options), segment_document(suspect, options)]
     check_pair_size(len(segments[1]), len(segments[0]), options)  # before the model runs
-    src, sus = embed_segmented([source, suspect], segments, options, encoder)
+    src, sus = embed_pair(source, suspect, segments, options, encoder)  # bounded model work past exact_sentences
     return compare_prepared(src, sus, options)
 
 

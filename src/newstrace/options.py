@@ -37,6 +37,15 @@ class CompareOptions:
     #: takes 4 bytes a pair). The largest DEV pair has 3.0 million; a 20 MB text against a
     #: 50-sentence article has about 8.5 million.
     max_sentence_pairs: int = 10_000_000
+    #: A text with more sentences than this (about 300 KB of news prose) has only the sentences
+    #: retrieved by word overlap with the other text embedded by MiniLM, the rest by the static
+    #: vectors (`bounded.py`), so the model's time is bounded. Every DEV document but one (a 518 KB
+    #: PAN13 source, 7,276 sentences) is under it, so ordinary articles compare exactly as before.
+    exact_sentences: int = 2_000
+    #: ... for each sentence of the other text, its this many best word-overlap matches are retrieved,
+    retrieval_top: int = 3
+    #: ... and at most this many sentences of one text in all (~9 s of MiniLM on 2 cores).
+    retrieval_sentences: int = 1_000
     #: A derived probability at or above this says "derived".
     derived_threshold: float = 0.5
     #: Sentence vectors: "minilm" (the model) or "static" (distilled from it, ~100x faster).
@@ -54,7 +63,7 @@ class CompareOptions:
             raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}, got {self.encoder!r}")
         if self.max_input_bytes <= 0:
             raise ValueError("max_input_bytes must be positive")
-        for name in ("max_sentences", "max_sentence_pairs"):
+        for name in ("max_sentences", "max_sentence_pairs", "exact_sentences", "retrieval_top", "retrieval_sentences"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_paragraph_chars < 2_000:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from newstrace.align import check_pair_size
 from newstrace.changes import analyse_changes
 from newstrace.compare import Comparison, compare_prepared
 from newstrace.index.retrieve import retrieve
@@ -233,7 +234,13 @@ def _verify(
     """Compare the candidates worth it with the core, and credit each sentence to its best source."""
     traced = []
     scores = dict(hits)
-    for doc_id, source in prepared.items():
+    pair_limit = options.compare.max_sentence_pairs
+    # an indexed text too long to align with this article is left unverified (it keeps its place in
+    # the ranking) rather than failing the whole trace; if no candidate fits, the article is refused
+    fitting = {k: p for k, p in prepared.items() if len(p.segments) * len(suspect.segments) <= pair_limit}
+    if prepared and not fitting:
+        check_pair_size(len(suspect.segments), min(len(p.segments) for p in prepared.values()), options.compare)
+    for doc_id, source in fitting.items():
         doc = store.get(doc_id)
         if doc is not None:
             comparison = compare_prepared(source, suspect, options.compare, explain=False)

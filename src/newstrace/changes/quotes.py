@@ -9,6 +9,7 @@ quote whose aligned sentence has no quote left was turned into reported speech.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from newstrace.align import wording_ratio
@@ -119,5 +120,15 @@ def quote_findings(ctx: Context) -> tuple[list[Finding], set[int]]:
 
 
 def segments_of(prep: PreparedText, q: Quote) -> set[int]:
-    """The sentences a quote overlaps."""
-    return {k for k, seg in enumerate(prep.segments) if seg.start < q.end and seg.end > q.start}
+    """The sentences a quote overlaps.
+
+    Found by binary search (segments are in text order and never overlap): a scan of every
+    sentence for every quote took hours on a 20 MB text with tens of thousands of quotes.
+    """
+    segs = prep.segments
+    k = bisect_right(segs, q.start, key=lambda seg: seg.end)  # the first sentence ending after the quote starts
+    out = set()
+    while k < len(segs) and segs[k].start < q.end:
+        out.add(k)
+        k += 1
+    return out

@@ -25,7 +25,9 @@ from typing import BinaryIO
 
 from newstrace.errors import InputError
 from newstrace.index.store import IndexedDocument, Store
-from newstrace.textio import document_from_bytes, html_document, parse_document
+from newstrace.options import CompareOptions
+from newstrace.segment import TooManySentences, split_sentences
+from newstrace.textio import clean_view, document_from_bytes, html_document, parse_document
 
 DEFAULT_INCLUDE = ("*.txt", "*.text", "*.html", "*.htm", "*.jsonl", "*.jsonl.gz", "*.csv")
 BATCH = 500
@@ -34,6 +36,8 @@ MAX_TEXT_BYTES = 5_000_000
 #: A JSONL line over this is rejected unread (JSON escapes can make a line longer than its text).
 MAX_LINE_BYTES = 4 * MAX_TEXT_BYTES
 ON_ERROR = ("skip", "stop")
+#: The per-text limits of `compare` and `trace` (sentences), applied to every document indexed.
+_LIMITS = CompareOptions()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -122,6 +126,23 @@ def parse_published(value: object) -> str | None:
         raise ValueError(f"published {str(value)[:40]!r} is not an ISO date (YYYY-MM-DD) or datetime") from None
 
 
+def check_sentences(text: str, limits: CompareOptions = _LIMITS) -> None:
+    """Refuse (`InputError`) a text that `compare` and `trace` would refuse for its sentence count.
+
+    Every segment holds at least one word, so a text of at most `max_sentences` words (any text
+    under ~1.2 MB of prose) passes without being split; only a longer one is split to count.
+    """
+    if len(text.split()) <= limits.max_sentences:
+        return
+    try:
+        split_sentences(clean_view(text), 0, limits.max_segment_words, limits.max_paragraph_chars, limits.max_sentences)
+    except TooManySentences:
+        raise InputError(
+            f"text has more than {limits.max_sentences:,} sentences (CompareOptions.max_sentences), "
+            "so trace could never verify it; split it into smaller documents"
+        ) from None
+
+
 def _check_unicode(rec: dict) -> None:
     for key, value in rec.items():
         if isinstance(value, str) and _SURROGATE.search(value):
@@ -155,6 +176,7 @@ def record_to_document(rec: dict, where: str, notices: list[Notice] | None = Non
         raise InputError("record has no text (give `text` or `html`)")
     if len(text) > MAX_TEXT_BYTES or len(text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise InputError(f"text is over {MAX_TEXT_BYTES:,} bytes")
+    check_sentences(text)
     parsed = parsed or parse_document(text)
     try:
         published = parse_published(rec.get("published"))
@@ -303,6 +325,7 @@ def _file_items(path: Path, root: Path | None, encoding: str | None) -> Iterator
                 yield Rejection(where, f"file is over {MAX_TEXT_BYTES:,} bytes")
                 return
             doc = document_from_bytes(path.read_bytes(), encoding=encoding, max_bytes=MAX_TEXT_BYTES)
+            check_sentences(doc.text)
             doc_id = str(path.relative_to(root)) if root else path.name
             published = doc.published.isoformat() if doc.published else None
             yield Record(where, IndexedDocument(id=doc_id, text=doc.text, published=published))
