@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: demo serve test lint eval fit distill bench bench-serve clean
+.PHONY: demo scan-demo serve test lint eval fit distill bench bench-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,11 @@ serve: $(VENV)/.installed
 	$(BIN)/newstrace index add examples/corpus $(SHARED)/examples/seed_source.txt --index $(SERVE_INDEX)
 	@echo "open http://127.0.0.1:$(PORT)/ and paste $(SHARED)/examples/seed_rewrite.txt"
 	$(BIN)/newstrace serve --index $(SERVE_INDEX) --port $(PORT)
+
+# the second example: a scan of the 30 bundled real articles plus the seed pair
+scan-demo: $(VENV)/.installed
+	$(BIN)/newstrace scan examples/corpus $(SHARED)/examples/seed_source.txt $(SHARED)/examples/seed_rewrite.txt --out .newstrace-scan --encoder static
+	@echo "report: .newstrace-scan/report.html"
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
