@@ -22,6 +22,7 @@ from newstrace.lexical import content_words
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText, segment_document, sentence_tokens
 from newstrace.scan.candidates import quantise
+from newstrace.scan.corpus import SCHEMA as CORPUS_SCHEMA
 from newstrace.segment import Segment
 from newstrace.textio import Document, clean_view, parse_document
 
@@ -30,13 +31,7 @@ VECTOR_DTYPE = np.float16
 
 SCHEMA = pa.schema(
     [
-        ("id", pa.string()),
-        ("side", pa.string()),
-        ("text", pa.large_string()),
-        ("title", pa.string()),
-        ("url", pa.string()),
-        ("outlet", pa.string()),
-        ("published", pa.string()),
+        *CORPUS_SCHEMA,  # the corpus stage's columns, then what preparing adds
         ("seg_start", pa.list_(pa.int32())),
         ("seg_end", pa.list_(pa.int32())),
         ("vectors", pa.large_binary()),
