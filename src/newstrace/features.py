@@ -187,7 +187,13 @@ def _novel_share(text: PreparedText, aligned: set[int], other_words: set[str]) -
     return novel / len(unaligned) if unaligned else 0.0
 
 
-def structure_features(source: PreparedText, suspect: PreparedText, alignments: list[Alignment]) -> dict[str, float]:
+def structure_features(
+    source: PreparedText,
+    suspect: PreparedText,
+    alignments: list[Alignment],
+    source_names: set[str],
+    suspect_names: set[str],
+) -> dict[str, float]:
     """What tells a heavy rewrite from independent reporting of the same event (docs/error-study.md).
 
     Shared quotes (a press conference, a statement) are counted apart from shared narration;
@@ -213,8 +219,9 @@ def structure_features(source: PreparedText, suspect: PreparedText, alignments: 
         containment(figures_a, figures_b) if figures_a else 1.0,
         containment(figures_b, figures_a) if figures_b else 1.0,
     )
-    words_a = _specifics(source.document.body) | {t for toks in source.token_lists for t in toks}
-    words_b = _specifics(suspect.document.body) | {t for toks in suspect.token_lists for t in toks}
+    # the names come from `document_features`, which reads them off the bodies already
+    words_a = figures_a | source_names | {t for toks in source.token_lists for t in toks}
+    words_b = figures_b | suspect_names | {t for toks in suspect.token_lists for t in toks}
     novel = (
         _novel_share(source, {a.source_index for a in pairs}, words_b),
         _novel_share(suspect, {a.suspect_index for a in pairs}, words_a),
@@ -339,5 +346,5 @@ def document_features(
         "names_min": min(shared_names),
         "rare_max": max(shared_rare),
         "rare_min": min(shared_rare),
-        **structure_features(source, suspect, alignments),
+        **structure_features(source, suspect, alignments, names_a, names_b),
     }

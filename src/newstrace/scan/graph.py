@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from newstrace.options import ScanOptions
+from newstrace.scan.verify import VERDICT_COLUMNS
 
 UNKNOWN_OUTLET = "(unknown)"
 
@@ -27,13 +28,7 @@ EDGES = pa.schema(
         ("suspect_id", pa.string()),
         ("relation", pa.string()),  # derived | co_derived
         ("shared_source", pa.string()),  # co_derived: the text both derive from
-        ("verdict", pa.string()),
-        ("probability", pa.float64()),
-        ("coverage", pa.float64()),
-        ("source_coverage", pa.float64()),
-        ("source_first", pa.bool_()),
-        ("direction_basis", pa.string()),
-        ("direction_confidence", pa.float64()),
+        *VERDICT_COLUMNS,
         ("source_published", pa.string()),
         ("suspect_published", pa.string()),
         ("source_outlet", pa.string()),

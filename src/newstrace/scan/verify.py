@@ -21,6 +21,17 @@ from newstrace.options import ScanOptions
 from newstrace.prepared import PreparedText
 from newstrace.verdict import Calibration, default_calibration
 
+#: The core's answer for a pair, as the verify stage stores it and edges.parquet repeats it.
+VERDICT_COLUMNS = [
+    ("verdict", pa.string()),
+    ("probability", pa.float64()),
+    ("coverage", pa.float64()),
+    ("source_coverage", pa.float64()),
+    ("source_first", pa.bool_()),
+    ("direction_basis", pa.string()),
+    ("direction_confidence", pa.float64()),
+]
+
 SCHEMA = pa.schema(
     [
         ("a", pa.string()),
@@ -28,13 +39,7 @@ SCHEMA = pa.schema(
         ("source_id", pa.string()),
         ("suspect_id", pa.string()),
         ("derived", pa.bool_()),
-        ("verdict", pa.string()),
-        ("probability", pa.float64()),
-        ("coverage", pa.float64()),
-        ("source_coverage", pa.float64()),
-        ("source_first", pa.bool_()),
-        ("direction_basis", pa.string()),
-        ("direction_confidence", pa.float64()),
+        *VERDICT_COLUMNS,
         ("findings", pa.string()),  # JSON object: finding type -> count
         ("findings_total", pa.int32()),
         ("source_sentences", pa.list_(pa.int32())),  # aligned sentence pairs (derived pairs only)
