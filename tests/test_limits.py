@@ -156,6 +156,42 @@ def test_a_copy_inside_a_long_text_aligns_as_when_embedded_whole(seed_texts):
     assert not bounded.derived or bounded.coverage.source > 0.5
 
 
+def test_a_megabyte_of_unrelated_text_is_not_a_source(seed_texts):
+    """The issue's case: the seed source against 1 MB of unrelated real articles scored 'heavy' 0.74.
+
+    Over a megabyte, 87% of the seed's words and 62% of its names turn up somewhere by chance; the
+    verdict is judged on the window most like the seed, so the model itself says no (not the
+    no-alignment guard, which would hold it at 0.4999).
+    """
+    docs = [d["text"] for d in read_jsonl_gz(DATA / "pan13" / "documents.jsonl.gz") if "Korea" not in d["text"]]
+    unrelated = "\n\n".join(docs)[:1_000_000]
+    options = CompareOptions(encoder="static")
+    r = compare_documents(parse_document(seed_texts[0]), parse_document(unrelated), options)
+    assert len(r.suspect.segments) > options.window_sentences
+    assert not r.derived and r.probability < 0.4
+
+
+def test_a_long_text_is_judged_by_its_window_most_like_the_other(seed_texts):
+    """A copy inside a long text is found in the judged window, offsets valid in the whole text."""
+    source, suspect = seed_texts[0], _unrelated_with_seed(seed_texts[0], n_docs=12)
+    options = CompareOptions(encoder="static", window_sentences=120)
+    r = compare(source, suspect, options)
+    assert len(r.suspect.segments) > 2 * options.window_sentences
+    assert r.derived and r.verdict == "copy" and r.coverage.source > 0.8
+    at = r.suspect.text.index(source.strip()[:200])
+    for a in r.alignments:  # indices and offsets point into the whole suspect, inside the pasted copy
+        assert r.suspect.segments[a.suspect_index].start == a.suspect[0] >= at
+        assert r.source.segments[a.source_index].start == a.source[0]
+    assert r.findings  # made on the window, their offsets point at text of the whole texts
+    assert all(r.suspect.text[slice(*f.suspect)].strip() for f in r.findings if f.suspect)
+    assert all(r.source.text[slice(*f.source)].strip() for f in r.findings if f.source)
+    mirrored = compare(suspect, source, options)
+    assert (mirrored.verdict, round(mirrored.probability, 9)) == (r.verdict, round(r.probability, 9))
+    assert {(a.suspect_index, a.source_index) for a in mirrored.alignments} == {
+        (a.source_index, a.suspect_index) for a in r.alignments
+    }
+
+
 def test_texts_under_the_limit_are_embedded_exactly_as_before(seed_texts):
     from newstrace.bounded import embed_pair
     from newstrace.prepared import embed_segmented, segment_document

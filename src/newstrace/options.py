@@ -46,6 +46,11 @@ class CompareOptions:
     retrieval_top: int = 3
     #: ... and at most this many sentences of one text in all (~9 s of MiniLM on 2 cores).
     retrieval_sentences: int = 1_000
+    #: A text with more sentences than this is judged by its window of this many consecutive
+    #: sentences most like the other text (`compare.judged_window`): reuse is local, and over a
+    #: whole megabyte of prose a short article's words and names are all found somewhere by chance,
+    #: which no calibration pair taught the verdict to discount.
+    window_sentences: int = 2_000
     #: A derived probability at or above this says "derived".
     derived_threshold: float = 0.5
     #: Sentence vectors: "minilm" (the model) or "static" (distilled from it, ~100x faster).
@@ -63,7 +68,8 @@ class CompareOptions:
             raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}, got {self.encoder!r}")
         if self.max_input_bytes <= 0:
             raise ValueError("max_input_bytes must be positive")
-        for name in ("max_sentences", "max_sentence_pairs", "exact_sentences", "retrieval_top", "retrieval_sentences"):
+        for name in ("max_sentences", "max_sentence_pairs", "exact_sentences", "retrieval_top", "retrieval_sentences",
+                     "window_sentences"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_paragraph_chars < 2_000:

@@ -125,14 +125,47 @@ def without_spans(text: PreparedText, spans: list[tuple[int, int]]) -> PreparedT
     as it is: what two texts share once a reused passage is set aside.
     """
     keep = [i for i, seg in enumerate(text.segments) if not any(a <= seg.start and seg.end <= b for a, b in spans)]
-    chars = list(text.document.text)
-    for a, b in spans:
-        chars[a:b] = " " * (b - a)
     return replace(
         text,
-        document=replace(text.document, text="".join(chars)),
+        document=replace(text.document, text=_blanked(text.document.text, spans)),
         segments=[text.segments[i] for i in keep],
         vectors=text.vectors[keep],
         token_lists=[text.token_lists[i] for i in keep],
         content_sets=[text.content_sets[i] for i in keep],
+    )
+
+
+def _blanked(whole: str, spans: list[tuple[int, int]]) -> str:
+    """`whole` with the characters inside `spans` replaced by spaces, built from slices (no
+    per-character list: a 20 MB text would take 160 MB as one)."""
+    parts: list[str] = []
+    at = 0
+    for a, b in sorted((max(a, 0), min(b, len(whole))) for a, b in spans):
+        if b <= at:
+            continue
+        a = max(a, at)
+        parts += [whole[at:a], " " * (b - a)]
+        at = b
+    parts.append(whole[at:])
+    return "".join(parts)
+
+
+def window_of(text: PreparedText, first: int, last: int) -> PreparedText:
+    """The prepared text cut to its sentences `first` to `last` (exclusive), offsets kept.
+
+    Characters outside the window are blanked, not removed, so every offset (and every finding
+    made on the window) still points into the whole text.
+    """
+    segments = text.segments[first:last]
+    if not segments:
+        return without_spans(text, [(0, len(text.text))])
+    whole = text.document.text
+    kept = _blanked(whole, [(0, segments[0].start), (segments[-1].end, len(whole))])
+    return replace(
+        text,
+        document=replace(text.document, text=kept),
+        segments=segments,
+        vectors=text.vectors[first:last],
+        token_lists=text.token_lists[first:last],
+        content_sets=text.content_sets[first:last],
     )
