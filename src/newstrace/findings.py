@@ -28,6 +28,9 @@ class Finding:
     source: tuple[int, int] | None = None
     severity: str = "info"
     evidence: dict[str, str] = field(default_factory=dict)
+    #: how sure the faithfulness model is that the source does not support the suspect's words
+    #: here (1 - P(supported)); None for findings the rules decide alone (dropped content, credits)
+    confidence: float | None = None
 
     def to_json(self) -> dict:
         return {
@@ -37,6 +40,7 @@ class Finding:
             "detail": self.detail,
             "severity": self.severity,
             "evidence": self.evidence,
+            "confidence": self.confidence,
         }
 
 

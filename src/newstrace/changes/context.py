@@ -24,9 +24,14 @@ class Context:
         self.source, self.suspect = source, suspect
         self.sus_to_src: dict[int, list[int]] = {}
         self.src_to_sus: dict[int, list[int]] = {}
+        #: suspect sentences that keep most of their source's wording (every pair near-verbatim)
+        self.close_wording: set[int] = set()
+        reworded: set[int] = set()
         for a in defensible(source, suspect, alignments):
             self.sus_to_src.setdefault(a.suspect_index, []).append(a.source_index)
             self.src_to_sus.setdefault(a.source_index, []).append(a.suspect_index)
+            (reworded if a.kind == "paraphrase" else self.close_wording).add(a.suspect_index)
+        self.close_wording -= reworded
         body = source.document.body
         self.source_numbers = number_values(body)
         self.source_times = time_expressions(body)
@@ -59,13 +64,16 @@ class Context:
         suspect: tuple[int, int] | None = None,
         source: tuple[int, int] | None = None,
         evidence: dict[str, str],
+        confidence: float | None = None,
     ) -> Finding:
         """The one way a rule makes a finding: a known type and severity, spans and evidence by name."""
         if type not in FINDING_TYPES:
             raise ValueError(f"finding type must be one of {', '.join(FINDING_TYPES)}, got {type!r}")
         if severity not in SEVERITY_RANK:
             raise ValueError(f"severity must be one of {', '.join(SEVERITY_RANK)}, got {severity!r}")
-        return Finding(type, detail, suspect=suspect, source=source, severity=severity, evidence=evidence)
+        return Finding(
+            type, detail, suspect=suspect, source=source, severity=severity, evidence=evidence, confidence=confidence
+        )
 
     def pair_finding(self, i: int, js: list[int], type: str, detail: str, severity: str, **extra: str) -> Finding:
         """A finding about suspect sentence i and its source sentences js, quoting both as evidence."""

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from newstrace.align import Alignment
 from newstrace.changes import analyse_changes
+from newstrace.changes.context import MIN_STATEMENT_WORDS
 from newstrace.compare import pair_evidence
 from newstrace.evaluation.datasets import Dataset
-from newstrace.evaluation.metrics import roc_auc, spearman
+from newstrace.evaluation.metrics import balanced_accuracy, roc_auc, spearman
 from newstrace.features import side_coverage
 from newstrace.findings import Finding
 from newstrace.options import CompareOptions
+from newstrace.prepared import PreparedText
+from newstrace.support import consistency_threshold, sentence_support, suspect_faithfulness
 
 # FRANK error families (Pagnoni et al. 2021) and the findings that describe them
 FRANK_TYPES = {
@@ -43,14 +47,35 @@ def _count(findings: list[Finding], types: set[str], evidence_keys: tuple[str, .
     return typed + named
 
 
+def faithfulness_of(source: PreparedText, suspect: PreparedText, alignments: list[Alignment]) -> float:
+    """The suspect-level score: the support of its least supported statements by their best source windows."""
+    sus_to_src: dict[int, list[int]] = {}
+    for a in alignments:
+        sus_to_src.setdefault(a.suspect_index, []).append(a.source_index)
+    statements = [i for i, toks in enumerate(suspect.token_lists) if len(toks) >= MIN_STATEMENT_WORDS]
+    supports = sentence_support(source, suspect, sus_to_src, statements or range(len(suspect.segments)))
+    return suspect_faithfulness(supports)
+
+
+def _consistency(truth: list[bool], scores: list[float], threshold: float) -> dict:
+    """AUC and balanced accuracy of calling a suspect consistent when its faithfulness >= threshold."""
+    return {
+        "auc": roc_auc(truth, scores),
+        "balanced_accuracy": balanced_accuracy(truth, [x >= threshold for x in scores]),
+        "n": len(truth),
+    }
+
+
 def score_changes(ds: Dataset, prepared: dict, options: CompareOptions) -> dict:
     rows = []
+    faith = []
     for rec in ds.changes:
         src, sus = prepared[rec["source_id"]], prepared[rec["suspect_id"]]
         alignments, _ = pair_evidence(src, sus, options)
         findings = analyse_changes(src, sus, alignments)
         unsupported_share = 1.0 - side_coverage(src, sus, alignments).suspect
         rows.append((rec["labels"], findings, unsupported_share))
+        faith.append(faithfulness_of(src, sus, alignments))
     out: dict = {"n": len(rows)}
     labels0 = rows[0][0] if rows else {}
     if "OutE" in labels0:
@@ -61,11 +86,32 @@ def score_changes(ds: Dataset, prepared: dict, options: CompareOptions) -> dict:
                 _count(f, types, FRANK_EVIDENCE[family]) + (share if family == "OutE" else 0.0) for _, f, share in rows
             ]
             out[family] = {"auc": roc_auc(truth, scores), "positives": int(sum(truth))}
+        factual = [lab["Factuality"] >= 1.0 for lab, _, _ in rows]
+        out["Factuality"] = {**_consistency(factual, faith, consistency_threshold()), "positives": factual.count(False)}
     if "alteration" in labels0:
         levels = [ALTERATION_LEVEL[lab["alteration"]] for lab, _, _ in rows]
         critical = [sum(1 for x in f if x.severity == "critical") for _, f, _ in rows]
         out["alteration_spearman"] = spearman(levels, critical)
         out["alteration_spearman_all_findings"] = spearman(levels, [len(f) for _, f, _ in rows])
+    if "veracity" in labels0:  # fake rewrites add or alter facts; real ones keep them
+        out["veracity_auc"] = roc_auc([lab["veracity"] == "fake" for lab, _, _ in rows], [1.0 - x for x in faith])
+    if "consistent" in labels0:
+        threshold = consistency_threshold()
+        truth = [bool(lab["consistent"]) for lab, _, _ in rows]
+        kinds = {(p["source_id"], p["suspect_id"]): p.get("kind", "") for p in ds.pairs}
+        of = [kinds.get((rec["source_id"], rec["suspect_id"]), "") for rec in ds.changes]
+        out["consistency"] = {
+            **_consistency(truth, faith, threshold),
+            "threshold": threshold,
+            "kinds": {
+                k: _consistency(
+                    [t for t, o in zip(truth, of, strict=True) if o == k],
+                    [x for x, o in zip(faith, of, strict=True) if o == k],
+                    threshold,
+                )
+                for k in sorted(set(of))
+            },
+        }
     if any(k.startswith("sense_changing:") for k in labels0):
         recall = {}
         for change, types in ETPC_TYPES.items():

@@ -25,6 +25,15 @@ def classification(truth: Sequence[bool], predicted: Sequence[bool]) -> dict[str
     return {"precision": precision, "recall": recall, "f1": f1, "accuracy": accuracy, "n": len(t)}
 
 
+def balanced_accuracy(truth: Sequence[bool], predicted: Sequence[bool]) -> float | None:
+    """Mean of the recall of each class (the SummaC benchmarks' figure); None if one class is absent."""
+    t = np.asarray(truth, dtype=bool)
+    p = np.asarray(predicted, dtype=bool)
+    if t.all() or not t.any():
+        return None
+    return float(((t & p).sum() / t.sum() + (~t & ~p).sum() / (~t).sum()) / 2)
+
+
 def roc_auc(truth: Sequence[bool], scores: Sequence[float]) -> float | None:
     """Area under the ROC curve by the rank-sum (Mann-Whitney) identity; None if one class is absent."""
     t = np.asarray(truth, dtype=bool)
