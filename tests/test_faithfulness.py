@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from newstrace.errors import ModelError
-from newstrace.faithfulness import MODEL_ID, Faithfulness, faithfulness
+from newstrace.faithfulness import MODEL_ID, Faithfulness, faithfulness, token_ids
 from newstrace.segment import split_sentences
 from tests.conftest import DATA, EXAMPLES, read_jsonl_gz, report_half, stable_sample
 
@@ -46,10 +46,12 @@ def window(sentences: list[str], i: int, before: int = 1, after: int = 1) -> str
     return " ".join(sentences[max(0, i - before) : i + after + 1])
 
 
-# (start of the source sentence, start of its rewrite sentence, the rewrite with one fact broken)
+# (start of the first source sentence that holds the support, how many sentences from there hold
+# it, start of the rewrite sentence, the rewrite with one fact broken)
 CASES = [
     (
         "Mr Putin arrived in Vladivostok",
+        2,
         "Putin arrived in Vladivostok",
         {
             "date": ("on Monday", "on Friday"),
@@ -59,6 +61,7 @@ CASES = [
     ),
     (
         "Pyongyang and Moscow have denied",
+        2,
         "Despite concerns raised by Washington",
         {
             "number": ("18-month", "30-month"),
@@ -66,24 +69,37 @@ CASES = [
             "negation": ("have denied any plans", "have confirmed plans"),
         },
     ),
-    (
-        "Mr Kim does not travel abroad frequently",
-        "It’s worth noting that Kim’s foreign travels",
-        {
-            "number": ("only seven trips", "only three trips"),
-            "name": ("being to China", "being to Vietnam"),
-            "negation": ("have been relatively infrequent", "have not been relatively infrequent"),
-        },
+    pytest.param(
+        (
+            "Mr Kim does not travel abroad frequently",
+            2,
+            "It’s worth noting that Kim’s foreign travels",
+            {
+                "number": ("only seven trips", "only three trips"),
+                "name": ("being to China", "being to Vietnam"),
+                "negation": ("have been relatively infrequent", "have not been relatively infrequent"),
+            },
+        ),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known weakness of the shipped model: 'have not been relatively infrequent' (a double"
+            " negative of the source's 'does not travel abroad frequently') scores 0.47 against the"
+            " faithful paraphrase's 0.36; strict, so a model that gets it right makes this fail",
+        ),
     ),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0][:20] for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=["putin-vladivostok", "denied-arms", "kim-travels"])
 def test_paraphrase_scores_above_its_broken_versions(model, source, rewrite, case):
-    src_start, rw_start, breaks = case
+    src_start, n_support, rw_start, breaks = case
     i = find(source, src_start)
-    premise = window(source, i, before=1, after=1)
+    premise = window(source, i, before=0, after=n_support - 1)
     paraphrase = rewrite[find(rewrite, rw_start)]
+    # the model reads at most max_tokens word pieces, the premise cut first: a pair longer than that
+    # would test the cut, not the judgement
+    pieces = token_ids(model._tokenizer, [premise, paraphrase])
+    assert sum(map(len, pieces)) + 3 <= model.max_tokens
     broken = {}
     for kind, (old, new) in breaks.items():
         assert old in paraphrase, (kind, old)
