@@ -98,7 +98,7 @@ def test_paraphrase_scores_above_its_broken_versions(model, source, rewrite, cas
     paraphrase = rewrite[find(rewrite, rw_start)]
     # the model reads at most max_tokens word pieces, the premise cut first: a pair longer than that
     # would test the cut, not the judgement
-    pieces = token_ids(model._tokenizer, [premise, paraphrase])
+    pieces = token_ids(model.tokenizer, [premise, paraphrase])
     assert sum(map(len, pieces)) + 3 <= model.max_tokens
     broken = {}
     for kind, (old, new) in breaks.items():

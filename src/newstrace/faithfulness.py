@@ -97,6 +97,11 @@ class Faithfulness:
         except Exception as exc:  # onnxruntime raises its own untyped errors on a corrupt file
             raise ModelError(f"faithfulness model unusable at {model_path} ({exc}); reinstall newstrace") from exc
 
+    @property
+    def tokenizer(self):
+        """The word-piece tokenizer, for callers that fit windows into the model's input (max_tokens pieces)."""
+        return self._tokenizer
+
     def support(self, premises: Sequence[str], statements: Sequence[str]) -> np.ndarray:
         """P(supported) per pair, float32 in [0, 1].
 
