@@ -42,7 +42,11 @@ def summary_sentence(result: Comparison) -> str:
     if result.direction.source_first is False:
         parts.append("The dates or evidence say the suspect came first: the 'source' may be the copy.")
     by_type: dict[str, list] = {}
+    graded = 0  # rule findings the faithfulness model reads as supported (lowered to info)
     for f in result.findings:
+        if f.severity == "info" and f.confidence is not None:
+            graded += 1
+            continue
         by_type.setdefault(f.type, []).append(f)
     removed = [f.evidence.get("agency", "") for f in by_type.get("attribution_removed", [])]
     if removed:
@@ -76,6 +80,12 @@ def summary_sentence(result: Comparison) -> str:
         verb = "was" if len(dropped) == 1 else "were"
         parts.append(
             f"{count(len(dropped), 'source passage').capitalize()} ({share:.0%} of the source) {verb} dropped."
+        )
+    if graded:
+        parts.append(
+            f"{count(graded, 'other difference').capitalize()} the rules found "
+            f"{'reads' if graded == 1 else 'read'} as supported by the source to the faithfulness model "
+            "(listed as info)."
         )
     return " ".join(parts)
 

@@ -150,9 +150,16 @@ def _findings_list(result: Comparison) -> str:
         items.append(
             f'<li class="{_e(f.severity)}" data-f="f{n}" id="finding-{n}">'
             f'<b class="severity">{_e(f.severity)}</b> <span class="type">{_e(f.type)}</span>: '
-            f"{_e(f.detail)}{quotes}</li>"
+            f"{_e(f.detail)}{_confidence(f.confidence)}{quotes}</li>"
         )
     return "".join(items)
+
+
+def _confidence(confidence: float | None) -> str:
+    """The faithfulness model's confidence that the sentence is unsupported, when it judged one."""
+    if confidence is None:
+        return ""
+    return f' <span class="confidence">(model: {confidence:.0%} unsupported)</span>'
 
 
 def render_html(result: Comparison, source_name: str = "source", suspect_name: str = "suspect") -> str:

@@ -65,7 +65,12 @@ def render_comparison(result: Comparison, max_rows: int = 60) -> Group:
         findings.add_column("severity", no_wrap=True)
         findings.add_column("type", no_wrap=True)
         findings.add_column("detail")
+        findings.add_column("model", no_wrap=True, justify="right")
         for f in result.findings:
-            findings.add_row(Text(f.severity, style=_SEVERITY_STYLE.get(f.severity, "")), Text(f.type), Text(f.detail))
+            model = "" if f.confidence is None else f"{f.confidence:.0%}"
+            findings.add_row(
+                Text(f.severity, style=_SEVERITY_STYLE.get(f.severity, "")), Text(f.type), Text(f.detail), Text(model)
+            )
+        findings.caption = "model: the faithfulness model's confidence that the source does not support the sentence"
         parts.append(findings)
     return Group(*parts)

@@ -202,6 +202,9 @@
       button.appendChild(document.createTextNode(" "));
       button.appendChild(el("span", "type", f.type));
       button.appendChild(document.createTextNode(": " + f.detail));
+      if (f.confidence !== null && f.confidence !== undefined) {
+        button.appendChild(el("span", "confidence", " (model: " + Math.round(f.confidence * 100) + "% unsupported)"));
+      }
       if (f.suspect) {
         button.appendChild(el("q", "snippet", "article: " + item.suspectText.slice(f.suspect[0], f.suspect[1])));
       }
