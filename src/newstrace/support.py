@@ -95,13 +95,25 @@ def sentence_support(
     suspect: PreparedText,
     sus_to_src: Mapping[int, Sequence[int]],
     sentences: Iterable[int],
+    max_pairs: int | None = None,
 ) -> dict[int, Support]:
-    """The best support of each of `sentences` (suspect indices), all scored in one model call."""
+    """The best support of each of `sentences` (suspect indices), all scored in one model call.
+
+    `max_pairs` bounds the model's work (premise windows scored): sentences are taken in the order
+    given, each with all its windows, until the next would pass the bound; the rest get none.
+    """
     from newstrace.faithfulness import faithfulness
 
     jobs: list[tuple[int, int, int]] = []
-    for i in sorted(set(sentences)):
-        jobs += [(i, a, b) for a, b in candidate_windows(source, suspect, i, sus_to_src)]
+    seen: set[int] = set()
+    for i in sentences:
+        if i in seen:
+            continue
+        seen.add(i)
+        windows = candidate_windows(source, suspect, i, sus_to_src)
+        if max_pairs is not None and len(jobs) + len(windows) > max_pairs:
+            break
+        jobs += [(i, a, b) for a, b in windows]
     if not jobs:
         return {}
     scores = faithfulness().support(

@@ -15,6 +15,7 @@ from newstrace.align import defensible
 from newstrace.compare import Comparison, compare_documents
 from newstrace.embed import Encoder, SentenceEncoder, StaticEncoder
 from newstrace.errors import InputError
+from newstrace.faithfulness import faithfulness, use_threads
 from newstrace.index.ingest import Item, Notice, Record, Rejection, record_to_document
 from newstrace.index.store import Store, open_store
 from newstrace.options import CompareOptions, TraceOptions
@@ -48,6 +49,8 @@ def init_worker(index: str, encoders: tuple[str, ...], nice: int) -> None:
     _WORKER.index = index
     for name in encoders:
         _WORKER.encoders[name] = SentenceEncoder(threads=1) if name == "minilm" else StaticEncoder()
+    use_threads(1)
+    faithfulness()  # loaded now, not inside the first request's time
 
 
 def ready() -> int:
