@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from newstrace.faithfulness import MODEL_ID, load_tokenizer, pair_ids, token_ids
+from newstrace.faithfulness import MODEL_ID, load_tokenizer, padded_batch, pair_ids, token_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 ART = ROOT / "artifacts" / "faithfulness"
@@ -77,15 +77,7 @@ def encode_rows(rows: list[dict], max_len: int) -> list[tuple[list[int], list[in
 
 
 def collate(encoded, labels, idx):
-    width = max(len(encoded[i][0]) for i in idx)
-    ids = torch.zeros((len(idx), width), dtype=torch.long)
-    types = torch.zeros((len(idx), width), dtype=torch.long)
-    mask = torch.zeros((len(idx), width), dtype=torch.long)
-    for row, i in enumerate(idx):
-        e, t = encoded[i]
-        ids[row, : len(e)] = torch.tensor(e)
-        types[row, : len(t)] = torch.tensor(t)
-        mask[row, : len(e)] = 1
+    ids, mask, types = (torch.from_numpy(a) for a in padded_batch(encoded, idx))
     y = torch.tensor([labels[i] for i in idx], dtype=torch.long) if labels is not None else None
     return ids, mask, types, y
 

@@ -67,6 +67,25 @@ def token_ids(tokenizer, texts: Sequence[str]) -> list[list[int]]:
     return out
 
 
+def padded_batch(
+    encoded: Sequence[tuple[list[int], list[int]]], idx: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """input_ids, attention_mask and token_type_ids of pairs `idx`, padded to the longest.
+
+    Training builds its batches with this same function, so padding is the same at run time.
+    """
+    width = max(len(encoded[i][0]) for i in idx)
+    input_ids = np.zeros((len(idx), width), dtype=np.int64)
+    types = np.zeros((len(idx), width), dtype=np.int64)
+    mask = np.zeros((len(idx), width), dtype=np.int64)
+    for row, i in enumerate(idx):
+        e, t = encoded[i]
+        input_ids[row, : len(e)] = e
+        types[row, : len(t)] = t
+        mask[row, : len(e)] = 1
+    return input_ids, mask, types
+
+
 class Faithfulness:
     """P(supported) for (premise, statement) pairs with the shipped int8 cross-encoder."""
 
@@ -123,15 +142,7 @@ class Faithfulness:
         order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]), premises[i], statements[i]))
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
-            width = max(len(encoded[i][0]) for i in idx)
-            input_ids = np.zeros((len(idx), width), dtype=np.int64)
-            types = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                e, t = encoded[i]
-                input_ids[row, : len(e)] = e
-                types[row, : len(t)] = t
-                mask[row, : len(e)] = 1
+            input_ids, mask, types = padded_batch(encoded, idx)
             logits = self._session.run(
                 ["logits"], {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": types}
             )[0].astype(np.float64)
