@@ -5,7 +5,8 @@ meaning survived (a changed figure, a swapped name or an added "not" barely move
 vector). The trained cross-encoder (`faithfulness.py`) reads a window of source sentences and the
 statement together. As in SummaC, a statement's support is its best window: the source sentences
 it is aligned to, or, for an unaligned one, those its neighbours are aligned to and those most
-like it by cosine, each with one neighbour either side (a rewrite merges and splits sentences).
+like it by cosine, each with a neighbour either side as far as the model's 128 word pieces
+allow (a rewrite merges and splits sentences).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from importlib import resources
 
 import numpy as np
 
+from newstrace.faithfulness import faithfulness
 from newstrace.prepared import PreparedText
 
 SUPPORTED = 0.5  # P(supported) from here on: the model was trained on balanced classes
@@ -102,8 +104,6 @@ def sentence_support(
     `max_pairs` bounds the model's work (premise windows scored): sentences are taken in the order
     given, each with all its windows, until the next would pass the bound; the rest get none.
     """
-    from newstrace.faithfulness import faithfulness
-
     jobs: list[tuple[int, int, int]] = []
     seen: set[int] = set()
     for i in sentences:

@@ -42,8 +42,8 @@ UNSUPPORTED = 0.2  # P(supported) under which an aligned sentence the rules pass
 MAX_WINDOWS_JUDGED = 40
 
 
-def _sentence_at(ctx: Context, offset: int) -> int | None:
-    starts = [s.start for s in ctx.suspect.segments]
+def _sentence_at(ctx: Context, starts: list[int], offset: int) -> int | None:
+    """The suspect sentence holding `offset` (`starts`: the sentences' start offsets, in order)."""
     i = bisect_right(starts, offset) - 1
     if i < 0 or offset >= ctx.suspect.segments[i].end:
         return None
@@ -64,10 +64,11 @@ def _lowered(finding: Finding, support: Support) -> Finding:
 
 def judged_findings(ctx: Context, findings: list[Finding]) -> list[Finding]:
     """The rule findings with the model's confidence, and the aligned sentences it finds unsupported."""
+    starts = [seg.start for seg in ctx.suspect.segments]
     about = {
         id(f): i
         for f in findings
-        if f.type in MODEL_DECIDED and f.suspect and (i := _sentence_at(ctx, f.suspect[0])) is not None
+        if f.type in MODEL_DECIDED and f.suspect and (i := _sentence_at(ctx, starts, f.suspect[0])) is not None
     }
     flagged = set(about.values())
     aligned = [
