@@ -140,8 +140,9 @@ def evidence(source: PreparedText, suspect: PreparedText, options: CompareOption
     """Align the texts (through their judged windows, when one is long) and measure the features."""
     sim: Similarity = similarity(source, suspect)
     size = options.window_sentences
-    source_first, suspect_first = judged_window(sim, options)
+    source_first = suspect_first = 0
     if len(source.segments) > size or len(suspect.segments) > size:
+        source_first, suspect_first = judged_window(sim, options)
         del sim  # the whole texts' matrices are not needed past the choice of window
         source = window_of(source, source_first, source_first + size)
         suspect = window_of(suspect, suspect_first, suspect_first + size)

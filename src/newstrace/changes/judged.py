@@ -25,7 +25,7 @@ from dataclasses import replace
 from newstrace.changes import wording as w
 from newstrace.changes.context import MIN_STATEMENT_WORDS, Context
 from newstrace.findings import SEVERITY_RANK, Finding
-from newstrace.support import SUPPORTED, Support, premise, sentence_support
+from newstrace.support import Support, premise, sentence_support
 
 MODEL_DECIDED = {
     "unsupported_addition",
@@ -57,7 +57,7 @@ def _same_words(ctx: Context, i: int, js: list[int]) -> bool:
 
 def _lowered(finding: Finding, support: Support) -> Finding:
     confidence = round(1.0 - support.score, 3)
-    if support.score < SUPPORTED:
+    if not support.supported:
         return replace(finding, confidence=confidence)
     return replace(finding, confidence=confidence, severity="info")
 
