@@ -87,3 +87,13 @@ def test_static_core_stays_above_floor(gate_report_static, path):
     assert gate_report_static["encoder"] == "static"
     figure = _figure(gate_report_static, path)
     assert figure >= FLOORS["floors"][path], f"static {path} = {figure}, floor {FLOORS['floors'][path]}"
+
+
+def test_eval_reports_the_faithfulness_model_alone_on_perturbed_report_half_articles(gate_report):
+    from newstrace.faithfulness import MODEL_ID
+
+    model = gate_report["faithfulness"]
+    assert model["model"] == MODEL_ID
+    assert model["auc"] >= FLOORS["faithfulness_auc_floor"], model
+    assert {"verbatim/original", "negation/original", "number-change/original"} <= model["types"].keys()
+    assert set(model["by_dataset"]) == {f"news-{n}" for n in ("llmfake", "f3", "ecbplus", "onestopenglish")}

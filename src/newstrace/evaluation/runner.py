@@ -18,6 +18,7 @@ from newstrace.evaluation.changes import score_changes
 from newstrace.evaluation.datasets import Dataset, find_datasets, load_dataset
 from newstrace.evaluation.direction import score_direction
 from newstrace.evaluation.metrics import classification, plagdet, roc_auc
+from newstrace.evaluation.perturbations import EVAL_ANCHORS, score_perturbations
 from newstrace.evaluation.retrieval import score_retrieval
 from newstrace.options import CompareOptions, EvalOptions
 from newstrace.paraphrase import paraphrase_probabilities
@@ -176,7 +177,10 @@ def _round_deep(value):
 
 def evaluate(path, options: EvalOptions | None = None, progress: Progress | None = None) -> dict:
     options = options or EvalOptions()
-    datasets = {folder.name: evaluate_dataset(folder, options, progress) for folder in find_datasets(path)}
+    folders = find_datasets(path)
+    datasets = {folder.name: evaluate_dataset(folder, options, progress) for folder in folders}
+    anchors = min(EVAL_ANCHORS, options.limit) if options.limit else EVAL_ANCHORS
+    model = score_perturbations(folders, options.split, anchors, progress)
     return {
         "schema": EVAL_SCHEMA,
         "split": options.split,
@@ -184,4 +188,5 @@ def evaluate(path, options: EvalOptions | None = None, progress: Progress | None
         "encoder": options.compare.encoder,
         "trace_encoder": options.trace.compare.encoder,
         "datasets": datasets,
+        **({"faithfulness": _round_deep(model)} if model else {}),
     }
