@@ -104,7 +104,7 @@ def test_every_command_has_help_and_is_in_the_readme():
         assert f"newstrace {name}" in readme, name
 
 
-def test_eval_table_shows_direction(tmp_path):
+def test_eval_table_shows_direction_and_the_faithfulness_model(tmp_path):
     import io
 
     from rich.console import Console
@@ -120,6 +120,8 @@ def test_eval_table_shows_direction(tmp_path):
     console.print(_eval_table(json.loads(res.stdout)))
     row = next(line for line in console.export_text().splitlines() if "direction (text)" in line)
     assert len(re.findall(r"\d\.\d{3}", row)) >= 2  # an accuracy and a decided share, not an empty row
+    model = next(line for line in console.export_text().splitlines() if "faithfulness model" in line)
+    assert re.search(r"\d\.\d{3}", model)  # the model alone on the sample's perturbed sentences
 
 
 def test_eval_rejects_a_bad_split(tmp_path):

@@ -175,6 +175,9 @@ def _eval_table(report: dict) -> Table:
             if task == "direction":  # who came first, on the text evidence alone (dates hidden)
                 task, figures = "direction (text)", figures.get("text", {})
             table.add_row(name, task, *(fmt(figures.get(k)) for k in columns))
+    model = report.get("faithfulness")
+    if model:  # the faithfulness model alone, on statements perturbed from the split's news articles
+        table.add_row("news (perturbed)", "faithfulness model", fmt(model["n"]), "", "", "", "", fmt(model["auc"]))
     return table
 
 
