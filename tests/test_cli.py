@@ -118,9 +118,10 @@ def test_eval_table_shows_direction_and_the_faithfulness_model(tmp_path):
     assert res.exit_code == 0, res.output
     console = Console(file=io.StringIO(), width=200, record=True, color_system=None)
     console.print(_eval_table(json.loads(res.stdout)))
-    row = next(line for line in console.export_text().splitlines() if "direction (text)" in line)
+    lines = console.export_text().splitlines()
+    row = next(line for line in lines if "direction (text)" in line)
     assert len(re.findall(r"\d\.\d{3}", row)) >= 2  # an accuracy and a decided share, not an empty row
-    model = next(line for line in console.export_text().splitlines() if "faithfulness model" in line)
+    model = next(line for line in lines if "faithfulness model" in line)
     assert re.search(r"\d\.\d{3}", model)  # the model alone on the sample's perturbed sentences
 
 
