@@ -81,9 +81,14 @@ def score_changes(ds: Dataset, prepared: dict, options: CompareOptions) -> dict:
     if "OutE" in labels0:
         for family, types in FRANK_TYPES.items():
             truth = [lab[family] < 1.0 for lab, _, _ in rows]
-            # a small continuous term breaks ties between summaries with equal counts
+            # the family's findings rank first; summaries with equal counts are ordered by how little
+            # the model finds them supported (and, for OutE, how much of them is unaligned). Measured
+            # on the FRANK fit half against the counts and unaligned share alone: OutE 0.723 -> 0.740,
+            # EntE 0.525 -> 0.622, CircE 0.564 -> 0.641 (an entity or circumstance error is also a
+            # statement the source does not support; the rules see only the changes they can name)
             scores = [
-                _count(f, types, FRANK_EVIDENCE[family]) + (share if family == "OutE" else 0.0) for _, f, share in rows
+                _count(f, types, FRANK_EVIDENCE[family]) + (share if family == "OutE" else 0.0) + (1.0 - faithful)
+                for (_, f, share), faithful in zip(rows, faith, strict=True)
             ]
             out[family] = {"auc": roc_auc(truth, scores), "positives": int(sum(truth))}
         factual = [lab["Factuality"] >= 1.0 for lab, _, _ in rows]
