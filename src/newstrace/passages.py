@@ -20,6 +20,10 @@ MAX_GAP = 300  # characters bridged between two alignments of one passage, on ea
 MIN_REPORTED_ALIGNMENTS = 3
 MIN_REPORTED_CHARS = 150
 MIN_REPORTED_SCORE = 0.75
+#: Reported passages (`reported_passages`) leave out paraphrase alignments under this lexical
+#: overlap, and bridge this many source characters between suspect neighbours kept in order.
+WEAK_PARAPHRASE_LEXICAL = 0.3
+SUMMARY_SOURCE_GAP = 3000
 #: Kept wording (verbatim or near-verbatim sentences, quotations aside) this long in one passage
 #: is reuse whatever the rest of two texts does: two reporters do not write 240 characters alike.
 #: On the DEV fit half no negative pair of any dataset holds one (at 150 characters, 4 of 1,104
@@ -55,8 +59,15 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
-def _near(x: Passage, y: Passage) -> bool:
-    return _gap(x.suspect, y.suspect) <= MAX_GAP and _gap(x.source, y.source) <= MAX_GAP
+def _near(x: Passage, y: Passage, forward_source_gap: int = MAX_GAP) -> bool:
+    """Close on both sides; or close in the suspect and, within `forward_source_gap`, in order in the source."""
+    if _gap(x.suspect, y.suspect) > MAX_GAP:
+        return False
+    gap = _gap(x.source, y.source)
+    if gap <= MAX_GAP:
+        return True
+    first, second = (x, y) if x.suspect[0] <= y.suspect[0] else (y, x)
+    return gap <= forward_source_gap and second.source[0] >= first.source[1]
 
 
 def _merge(x: Passage, y: Passage) -> Passage:
@@ -67,7 +78,8 @@ def _merge(x: Passage, y: Passage) -> Passage:
     )
 
 
-def group_passages(alignments: list[Alignment]) -> list[Passage]:
+def group_passages(alignments: list[Alignment], forward_source_gap: int = MAX_GAP) -> list[Passage]:
+    """Alignments close on both sides merged into passages (see `_near`)."""
     passages = [Passage(a.source, a.suspect, (a,)) for a in sorted(alignments, key=lambda a: a.suspect)]
     merged = True
     while merged:  # merge until stable: a merge can bring two other passages within reach
@@ -75,7 +87,7 @@ def group_passages(alignments: list[Alignment]) -> list[Passage]:
         out: list[Passage] = []
         for p in passages:
             for k, q in enumerate(out):
-                if _near(p, q):
+                if _near(p, q, forward_source_gap):
                     out[k] = _merge(q, p)
                     merged = True
                     break
@@ -93,10 +105,19 @@ def reported_passages(alignments: list[Alignment]) -> list[Passage]:
     """Passages worth reporting; of two that claim the same suspect text, the weaker is dropped.
 
     Sources repeat themselves (boilerplate, a paragraph quoted twice): the suspect text then
-    matches two places, and only the better-supported one is its origin.
+    matches two places, and only the better-supported one is its origin. Two choices measured on
+    the PAN13 fit half (plagdet 0.806 -> 0.841; precision 0.819 -> 0.866, recall 0.815 -> 0.820):
+    - a paraphrase alignment sharing little wording (`WEAK_PARAPHRASE_LEXICAL`) does not make or
+      extend a passage: between two long texts on one subject such pairs are mostly chance (42% of
+      those inside verbatim-copy pairs' passages lay outside every plagiarised case);
+    - suspect sentences next to each other whose source sentences lie further apart, in the same
+      order, are one passage (`SUMMARY_SOURCE_GAP`): a summary compresses a long source passage
+      (PAN13 summary cases 0.339 -> 0.635).
     """
+    kept_alignments = [a for a in alignments if not (a.kind == "paraphrase" and a.lexical < WEAK_PARAPHRASE_LEXICAL)]
     ranked = sorted(
-        (p for p in group_passages(alignments) if p.reportable), key=lambda p: (-_aligned_chars(p), -p.score)
+        (p for p in group_passages(kept_alignments, SUMMARY_SOURCE_GAP) if p.reportable),
+        key=lambda p: (-_aligned_chars(p), -p.score),
     )
     kept: list[Passage] = []
     for p in ranked:
