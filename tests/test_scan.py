@@ -274,3 +274,28 @@ def test_report_renders_in_chromium(scanned, tmp_path):
     assert all(u.startswith(("file:", "data:")) for u in requests)
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
+
+
+def test_judged_findings_only_add_to_the_rules_counts(corpus):
+    """`judge_findings` lets the model grade the findings: the verdict and direction stay, and the
+    rules' counts stay within the judged ones (grading lowers a finding, it never removes one)."""
+    from newstrace.scan.prepare import prepare_rows, rebuild
+    from newstrace.scan.verify import verify_pair
+
+    docs = {r["id"]: r for r in map(json.loads, corpus["path"].read_text(encoding="utf-8").splitlines())}
+    judged = ScanOptions(compare=OPTIONS.compare, judge_findings=True)
+    compared = 0
+    for original, rewrite in corpus["derived"]:
+        a, b = (rebuild(r, "static") for r in prepare_rows([docs[original], docs[rewrite]], OPTIONS.compare))
+        rules, graded = verify_pair(original, a, rewrite, b, OPTIONS), verify_pair(original, a, rewrite, b, judged)
+        assert {k: v for k, v in rules.items() if "findings" not in k} == {
+            k: v for k, v in graded.items() if "findings" not in k
+        }
+        if not rules["derived"]:
+            continue
+        compared += 1
+        counted, counted_judged = json.loads(rules["findings"]), json.loads(graded["findings"])
+        assert all(counted_judged.get(kind, 0) >= n for kind, n in counted.items()), (counted, counted_judged)
+        extra = {k: counted_judged[k] - counted.get(k, 0) for k in counted_judged if counted_judged[k] != counted.get(k)}
+        assert set(extra) <= {"unsupported_addition"}
+    assert compared >= 3

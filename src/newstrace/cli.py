@@ -491,6 +491,9 @@ def scan(
     min_probability: Annotated[float, typer.Option(help="Least derived probability of an edge.")] = 0.5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the newstrace.scan/1 summary.")] = False,
     encoder: Annotated[EncoderName, _encoder_option(" static for large corpora.")] = COMPARE_ENCODER,
+    judge_findings: Annotated[
+        bool, typer.Option(help="Grade each edge's findings with the faithfulness model, as compare does (slower).")
+    ] = False,
 ) -> None:
     """The derivation graph of a corpus: derived pairs, story clusters, who copies whom, a report."""
     from newstrace.options import ScanOptions
@@ -503,6 +506,7 @@ def scan(
             since=since,
             until=until,
             min_probability=min_probability,
+            judge_findings=judge_findings,
         )
     except ValueError as exc:
         raise _fail(InputError(str(exc))) from exc

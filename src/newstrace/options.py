@@ -199,6 +199,11 @@ class ScanOptions:
     #: A sibling edge (two texts both derived from one source) is co-derived when at least this share
     #: of its aligned sentences (the mean over its two sides) is aligned with the shared source too.
     explained_share: float = 0.5
+    #: Let the faithfulness model grade each derived pair's findings (as `compare` does). Off by
+    #: default: the counts in edges.parquet are the rules' (grading lowers a finding's severity but
+    #: keeps it; only the near-verbatim sentences the model alone finds unsupported are added), and
+    #: the model costs about 60 ms per derived 600-word pair, most of the verify stage's time.
+    judge_findings: bool = False
     #: Worker processes of the local engine (None: every core).
     workers: int | None = None
     #: Documents per chunk (a Parquet row group, a worker's task): bounds the memory of every stage.

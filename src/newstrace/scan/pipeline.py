@@ -39,7 +39,7 @@ def _fingerprints(inputs: list[str], against: list[str], options: ScanOptions) -
         "candidates", prepare, bool(against), options.max_df_share, options.max_df_floor, options.min_shared,
         options.neighbours, options.dense_terms, options.min_vector_cosine,
     )
-    verify = sf.fingerprint("verify", candidates, options.compare)
+    verify = sf.fingerprint("verify", candidates, options.compare, options.judge_findings)
     graph_fp = sf.fingerprint("graph", verify, options.min_probability, options.explained_share)
     return dict(zip(STAGES, (corpus, prepare, candidates, verify, graph_fp), strict=True))
 

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since")
     parser.add_argument("--until")
     parser.add_argument("--min-probability", type=float, default=0.5)
+    parser.add_argument("--judge-findings", action="store_true", help="grade findings with the faithfulness model")
     args = parser.parse_args(argv)
     from pyspark.sql import SparkSession
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         since=args.since,
         until=args.until,
         min_probability=args.min_probability,
+        judge_findings=args.judge_findings,
     )
     result = scan(args.inputs, args.out, args.against, options, spark_session=spark)
     sys.stdout.write(json.dumps(result.to_json()) + "\n")

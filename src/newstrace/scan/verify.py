@@ -49,8 +49,9 @@ SCHEMA = pa.schema(
 )
 
 
-def _row(a: str, b: str, c: Comparison, explain: bool) -> dict:
-    findings = Counter(f.type for f in analyse_changes(c.source, c.suspect, c.alignments)) if explain else Counter()
+def _row(a: str, b: str, c: Comparison, explain: bool, judge: bool) -> dict:
+    changes = analyse_changes(c.source, c.suspect, c.alignments, judge=judge) if explain else []
+    findings = Counter(f.type for f in changes)
     return {
         "a": a,
         "b": b,
@@ -83,10 +84,11 @@ def verify_pair(
     try:
         first = compare_prepared(a, b, options.compare, calibration, explain=False)
         if first.derived and first.direction.source_first is False:
-            row = _row(a_id, b_id, compare_prepared(b, a, options.compare, calibration, explain=False), True)
+            again = compare_prepared(b, a, options.compare, calibration, explain=False)
+            row = _row(a_id, b_id, again, True, options.judge_findings)
             row.update(source_id=b_id, suspect_id=a_id)
         else:
-            row = _row(a_id, b_id, first, first.derived)
+            row = _row(a_id, b_id, first, first.derived, options.judge_findings)
             row.update(source_id=a_id, suspect_id=b_id)
         return row
     except InputError as exc:
