@@ -296,6 +296,6 @@ def test_judged_findings_only_add_to_the_rules_counts(corpus):
         compared += 1
         counted, counted_judged = json.loads(rules["findings"]), json.loads(graded["findings"])
         assert all(counted_judged.get(kind, 0) >= n for kind, n in counted.items()), (counted, counted_judged)
-        extra = {k: counted_judged[k] - counted.get(k, 0) for k in counted_judged if counted_judged[k] != counted.get(k)}
-        assert set(extra) <= {"unsupported_addition"}
+        changed = {k for k in counted_judged if counted_judged[k] != counted.get(k)}
+        assert changed <= {"unsupported_addition"}
     assert compared >= 3

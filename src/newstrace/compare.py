@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from newstrace.align import Alignment, Similarity, align, check_pair_size, similarity
+from newstrace.align import Alignment, Similarity, align, check_pair_size, resting_pairs, similarity
 from newstrace.bounded import embed_pair
 from newstrace.changes import analyse_changes
 from newstrace.direction import Direction, estimate_direction
@@ -199,6 +199,8 @@ def compare_prepared(
     calibration = calibration or default_calibration(source.encoder)
     found = evidence(source, suspect, options)
     feats = found.features
+    if not found.alignments and calibration.probability(feats) >= options.derived_threshold:
+        found = replace(found, alignments=resting_pairs(found.source, found.suspect, options.align_threshold))
     # passages, direction and changes are read on the judged windows (the whole texts when short),
     # their offsets valid in the whole texts; alignments are re-indexed into the whole texts after
     passages = reused_passages(found.source.text, found.suspect.text, found.alignments)
