@@ -16,8 +16,8 @@ wall time per stage. ECB+: all 457 DEV articles, edges between pairs labelled sa
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,16 +25,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from newstrace import CompareOptions, ScanOptions, scan
-from newstrace.evaluation.datasets import document_sides, split_records
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from index_scale import _jsonl  # noqa: E402
+
+from newstrace import CompareOptions, ScanOptions, scan  # noqa: E402
+from newstrace.evaluation.datasets import document_sides, split_records  # noqa: E402
+
 TARGET_KINDS = ("paraphrase_generation", "rewrite_generation")
-
-
-def _jsonl(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
 
 
 def _key(pair: dict) -> frozenset[str]:
