@@ -275,7 +275,6 @@ def test_report_renders_in_chromium(scanned, tmp_path):
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
 
-
 def test_judged_findings_only_add_to_the_rules_counts(corpus):
     """`judge_findings` lets the model grade the findings: the verdict and direction stay, and the
     rules' counts stay within the judged ones (grading lowers a finding, it never removes one)."""

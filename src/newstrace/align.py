@@ -140,6 +140,13 @@ def _dilate(mask: np.ndarray, reach: int) -> np.ndarray:
 TIE = 1e-6
 
 
+def _short_pairs(suspect: PreparedText, source: PreparedText) -> np.ndarray:
+    """Pairs (suspect rows, source columns) where either sentence is under `SHORT_SEGMENT` words."""
+    short_sus = np.array([len(t) < SHORT_SEGMENT for t in suspect.token_lists])
+    short_src = np.array([len(t) < SHORT_SEGMENT for t in source.token_lists])
+    return short_sus[:, None] | short_src[None, :]
+
+
 def select_pairs(
     score: np.ndarray, lexical: np.ndarray, suspect: PreparedText, source: PreparedText, threshold: float
 ) -> np.ndarray:
@@ -158,9 +165,7 @@ def select_pairs(
     row_best = score.max(axis=1, keepdims=True) - TIE
     col_best = score.max(axis=0, keepdims=True) - TIE
     best_of_one = (score >= row_best) | (score >= col_best)
-    short_sus = np.array([len(t) < SHORT_SEGMENT for t in suspect.token_lists])
-    short_src = np.array([len(t) < SHORT_SEGMENT for t in source.token_lists])
-    short = short_sus[:, None] | short_src[None, :]
+    short = _short_pairs(suspect, source)
     candidate = (score >= threshold) & best_of_one & (~short | (lexical >= 0.7))
     supported = (score >= threshold - SUPPORTED_DROP) & best_of_one & ~short
     mutual = (score >= row_best) & (score >= col_best)
@@ -205,9 +210,7 @@ def resting_pairs(
     sim = sim or similarity(source, suspect)
     if not sim.score.size:
         return []
-    short_sus = np.array([len(t) < SHORT_SEGMENT for t in suspect.token_lists])
-    short_src = np.array([len(t) < SHORT_SEGMENT for t in source.token_lists])
-    score = np.where(short_sus[:, None] | short_src[None, :], -np.inf, sim.score)
+    score = np.where(_short_pairs(suspect, source), -np.inf, sim.score)
     top = float(score.max())
     if top < threshold - SUPPORTED_DROP:
         return []

@@ -199,13 +199,14 @@ def compare_prepared(
     calibration = calibration or default_calibration(source.encoder)
     found = evidence(source, suspect, options)
     feats = found.features
-    if not found.alignments and calibration.probability(feats) >= options.derived_threshold:
+    document_probability = calibration.probability(feats)
+    if not found.alignments and document_probability >= options.derived_threshold:
         found = replace(found, alignments=resting_pairs(found.source, found.suspect, options.align_threshold))
     # passages, direction and changes are read on the judged windows (the whole texts when short),
     # their offsets valid in the whole texts; alignments are re-indexed into the whole texts after
     passages = reused_passages(found.source.text, found.suspect.text, found.alignments)
     verdict = decide(
-        calibration.probability(feats),
+        document_probability,
         found.alignments,
         feats["doc_cosine"],
         options.derived_threshold,
