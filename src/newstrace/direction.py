@@ -141,33 +141,17 @@ def _words(prep: PreparedText) -> list[str]:
     return [t for toks in prep.token_lists for t in toks if not t.isdigit()]
 
 
-def side_profile(
-    this: PreparedText,
-    other: PreparedText,
-    partners: dict[int, set[int]],
-    words: list[str],
-    other_words: set[str],
-) -> dict[str, float]:
-    """The properties of one text that `direction_features` sets against the other's.
+def _word_set(prep: PreparedText) -> set[str]:
+    return set(prep.once(_words))
 
-    `words` are this text's word tokens and `other_words` the other's, made once by the caller.
-    """
-    lengths = this.lengths
-    total = float(lengths.sum())
-    aligned_chars = float(sum(lengths[i] for i in partners))
-    figures, found_names, rare, inclusion = [], [], [], []
-    for i, theirs in partners.items():
-        mine_text = this.segments[i].text
-        their_text = " ".join(other.segments[j].text for j in sorted(theirs))
-        their_tokens = {t for j in theirs for t in other.token_lists[j]}
-        figures.append(len(numbers(mine_text) - numbers(their_text)))
-        found_names.append(len(names(mine_text) - names(their_text)))
-        mine_rare = {t for t in this.token_lists[i] if rarity(t) >= 2.5 and not t.isdigit()}
-        rare.append(len(mine_rare - their_tokens))
-        content = this.content_sets[i]
-        their_content = set().union(*(other.content_sets[j] for j in theirs))
-        inclusion.append(len(content & their_content) / len(content) if content else 0.0)
-    rare_words = {w for w in words if rarity(w) >= 2.5}
+
+def _rare_set(prep: PreparedText) -> set[str]:
+    return {w for w in prep.once(_words) if rarity(w) >= 2.5}
+
+
+def _style(this: PreparedText) -> dict[str, float]:
+    """The properties of a text that do not depend on the other one: computed once per text."""
+    words = this.once(_words)
     body = this.document.body
     credited = bool(find_credits(this.document.text, this.document.body_start)) or bool(this.document.dateline_agency)
     starts = [s.text.lstrip("\"“'‘([ ")[:1] for s in this.segments]
@@ -175,14 +159,6 @@ def side_profile(
     spread = float(np.std(per_sentence) / max(np.mean(per_sentence), 1.0)) if len(per_sentence) > 1 else 0.0
     chars = max(len(body), 1)
     return {
-        "coverage": aligned_chars / total if total > 0 else 0.0,
-        "aligned_chars_log": math.log1p(aligned_chars),
-        "chars_log": math.log1p(total),
-        "extra_figures": fmean(figures) if figures else 0.0,
-        "extra_names": fmean(found_names) if found_names else 0.0,
-        "extra_rare": fmean(rare) if rare else 0.0,
-        "novel_rare": len(rare_words - other_words) / len(rare_words) if rare_words else 0.0,
-        "inclusion": fmean(inclusion) if inclusion else 0.0,
         "rarity_mean": fmean(rarity(w) for w in words) if words else 0.0,
         "sentence_words": len(words) / len(this.segments) if this.segments else 0.0,
         "word_chars": fmean(len(w) for w in words) if words else 0.0,
@@ -198,11 +174,41 @@ def side_profile(
     }
 
 
+def side_profile(this: PreparedText, other: PreparedText, partners: dict[int, set[int]]) -> dict[str, float]:
+    """The properties of one text that `direction_features` sets against the other's."""
+    lengths = this.lengths
+    total = float(lengths.sum())
+    aligned_chars = float(sum(lengths[i] for i in partners))
+    figures, found_names, rare, inclusion = [], [], [], []
+    for i, theirs in partners.items():
+        mine_text = this.segments[i].text
+        their_text = " ".join(other.segments[j].text for j in sorted(theirs))
+        their_tokens = {t for j in theirs for t in other.token_lists[j]}
+        figures.append(len(numbers(mine_text) - numbers(their_text)))
+        found_names.append(len(names(mine_text) - names(their_text)))
+        mine_rare = {t for t in this.token_lists[i] if rarity(t) >= 2.5 and not t.isdigit()}
+        rare.append(len(mine_rare - their_tokens))
+        content = this.content_sets[i]
+        their_content = set().union(*(other.content_sets[j] for j in theirs))
+        inclusion.append(len(content & their_content) / len(content) if content else 0.0)
+    rare_words = this.once(_rare_set)
+    return {
+        "coverage": aligned_chars / total if total > 0 else 0.0,
+        "aligned_chars_log": math.log1p(aligned_chars),
+        "chars_log": math.log1p(total),
+        "extra_figures": fmean(figures) if figures else 0.0,
+        "extra_names": fmean(found_names) if found_names else 0.0,
+        "extra_rare": fmean(rare) if rare else 0.0,
+        "novel_rare": len(rare_words - other.once(_word_set)) / len(rare_words) if rare_words else 0.0,
+        "inclusion": fmean(inclusion) if inclusion else 0.0,
+        **this.once(_style),
+    }
+
+
 def direction_features(source: PreparedText, suspect: PreparedText, alignments: list[Alignment]) -> dict[str, float]:
     """Sign-symmetric evidence: property(source) - property(suspect), so a swap negates it."""
-    source_words, suspect_words = _words(source), _words(suspect)
-    a = side_profile(source, suspect, _partners(alignments, "source"), source_words, set(suspect_words))
-    b = side_profile(suspect, source, _partners(alignments, "suspect"), suspect_words, set(source_words))
+    a = side_profile(source, suspect, _partners(alignments, "source"))
+    b = side_profile(suspect, source, _partners(alignments, "suspect"))
     out = {name: a[name] - b[name] for name in DIRECTION_FEATURES}
     for name, key in (("coverage", "coverage"), ("chars", "chars_log")):
         out[f"{name}_min"], out[f"{name}_max"] = min(a[key], b[key]), max(a[key], b[key])

@@ -61,9 +61,52 @@ def _strong_share(best: np.ndarray, lengths: np.ndarray, level: float = STRONG) 
     return float(lengths[best >= level].sum()) / total if total > 0 else 0.0
 
 
+def _words(text: PreparedText) -> list[str]:
+    return [t for toks in text.token_lists for t in toks]
+
+
+def _unigrams(text: PreparedText) -> set[tuple[str, ...]]:
+    return ngrams(text.once(_words), 1)
+
+
+def _bigrams(text: PreparedText) -> set[tuple[str, ...]]:
+    return ngrams(text.once(_words), 2)
+
+
+def _trigrams(text: PreparedText) -> set[tuple[str, ...]]:
+    return ngrams(text.once(_words), 3)
+
+
+_NGRAMS = {1: _unigrams, 2: _bigrams, 3: _trigrams}
+
+
+def body_names(text: PreparedText) -> set[str]:
+    return names(text.document.body)
+
+
+def body_numbers(text: PreparedText) -> set[str]:
+    return numbers(text.document.body)
+
+
+def _rare(text: PreparedText) -> set[str]:
+    return rare_words(text.once(_words))
+
+
+def _rare_weight(text: PreparedText) -> float:
+    return sum(rarity(w) for w in text.once(_rare))
+
+
+def _segment_specifics(text: PreparedText) -> list[set[str]]:
+    return [_specifics(text.text[seg.start : seg.end]) for seg in text.segments]
+
+
+def _stated_words(text: PreparedText) -> set[str]:
+    """Every word, figure and name the text states: what an added specific is looked up in."""
+    return text.once(body_numbers) | text.once(body_names) | set(text.once(_words))
+
+
 def _ngram_containment(source: PreparedText, suspect: PreparedText, n: int) -> tuple[float, float]:
-    a = ngrams([t for toks in source.token_lists for t in toks], n)
-    b = ngrams([t for toks in suspect.token_lists for t in toks], n)
+    a, b = source.once(_NGRAMS[n]), suspect.once(_NGRAMS[n])
     return containment(a, b), containment(b, a)
 
 
@@ -179,11 +222,8 @@ def _novel_share(text: PreparedText, aligned: set[int], other_words: set[str]) -
     figures (a fabricated one is the change analysis's business, not the verdict's).
     """
     unaligned = [i for i in range(len(text.segments)) if i not in aligned]
-    novel = 0
-    for i in unaligned:
-        seg = text.segments[i]
-        if _specifics(text.text[seg.start : seg.end]) - other_words:
-            novel += 1
+    specifics = text.once(_segment_specifics)
+    novel = sum(1 for i in unaligned if specifics[i] - other_words)
     return novel / len(unaligned) if unaligned else 0.0
 
 
@@ -191,8 +231,6 @@ def structure_features(
     source: PreparedText,
     suspect: PreparedText,
     alignments: list[Alignment],
-    source_names: set[str],
-    suspect_names: set[str],
 ) -> dict[str, float]:
     """What tells a heavy rewrite from independent reporting of the same event (docs/error-study.md).
 
@@ -214,14 +252,12 @@ def structure_features(
         _span_chars([a.suspect for a in narration]) / sus_total,
     )
     aligned_chars = _span_chars([a.suspect for a in pairs]) + _span_chars([a.source for a in pairs])
-    figures_a, figures_b = numbers(source.document.body), numbers(suspect.document.body)
+    figures_a, figures_b = source.once(body_numbers), suspect.once(body_numbers)
     figures = (
         containment(figures_a, figures_b) if figures_a else 1.0,
         containment(figures_b, figures_a) if figures_b else 1.0,
     )
-    # the names come from `document_features`, which reads them off the bodies already
-    words_a = figures_a | source_names | {t for toks in source.token_lists for t in toks}
-    words_b = figures_b | suspect_names | {t for toks in suspect.token_lists for t in toks}
+    words_a, words_b = source.once(_stated_words), suspect.once(_stated_words)
     novel = (
         _novel_share(source, {a.source_index for a in pairs}, words_b),
         _novel_share(suspect, {a.suspect_index for a in pairs}, words_a),
@@ -315,11 +351,13 @@ def document_features(
     else:
         doc_cos = 0.0
     total_a, total_b = max(src_len.sum(), 1.0), max(sus_len.sum(), 1.0)
-    names_a, names_b = names(source.document.body), names(suspect.document.body)
+    names_a, names_b = source.once(body_names), suspect.once(body_names)
     shared_names = (containment(names_a, names_b), containment(names_b, names_a))
-    rare_a = rare_words(t for toks in source.token_lists for t in toks)
-    rare_b = rare_words(t for toks in suspect.token_lists for t in toks)
-    shared_rare = (weighted_containment(rare_a, rare_b), weighted_containment(rare_b, rare_a))
+    rare_a, rare_b = source.once(_rare), suspect.once(_rare)
+    shared_rare = (
+        weighted_containment(rare_a, rare_b, source.once(_rare_weight)),
+        weighted_containment(rare_b, rare_a, suspect.once(_rare_weight)),
+    )
     return {
         "cov_max": max(cov.source, cov.suspect),
         "cov_min": min(cov.source, cov.suspect),
@@ -346,5 +384,5 @@ def document_features(
         "names_min": min(shared_names),
         "rare_max": max(shared_rare),
         "rare_min": min(shared_rare),
-        **structure_features(source, suspect, alignments, names_a, names_b),
+        **structure_features(source, suspect, alignments),
     }

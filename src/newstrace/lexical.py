@@ -70,9 +70,10 @@ def rarity(word: str) -> float:
     return max(0.0, 6.0 - zipf_frequency(word, "en"))
 
 
-def weighted_containment(a: set[str], b: set[str]) -> float:
-    """Rarity-weighted share of `a`'s words found in `b`."""
-    total = sum(rarity(w) for w in a)
+def weighted_containment(a: set[str], b: set[str], total: float | None = None) -> float:
+    """Rarity-weighted share of `a`'s words found in `b`; `total`: `a`'s weight, if known already."""
+    if total is None:
+        total = sum(rarity(w) for w in a)
     return sum(rarity(w) for w in a & b) / total if total > 0 else 0.0
 
 

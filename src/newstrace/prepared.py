@@ -7,7 +7,9 @@ Preparing is the expensive half of a comparison (the model runs here), so batch 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,6 +24,8 @@ from newstrace.textio import Document, clean_view, parse_document
 # of their characters is taken as a word instead (as character-level BLEU does)
 _UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class PreparedText:
@@ -31,6 +35,27 @@ class PreparedText:
     token_lists: list[list[str]]
     content_sets: list[set[str]]
     encoder: str = "minilm"  # which vectors: texts prepared by different encoders cannot be compared
+    #: values computed from this text alone, by `once`; never compared, copied or pickled
+    memo: dict[Callable[..., Any], Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def once(self, compute: Callable[[PreparedText], T]) -> T:
+        """`compute(self)`, computed on the first call only.
+
+        A scan or a trace compares each text with many others; what depends on one text alone (its
+        names, figures, n-grams, style) need not be redone for every pair. `compute` must be a
+        module-level function of the text only, and callers must not mutate what it returns.
+        """
+        try:
+            return self.memo[compute]
+        except KeyError:
+            value = self.memo[compute] = compute(self)
+            return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "memo"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, memo={})
 
     @property
     def text(self) -> str:

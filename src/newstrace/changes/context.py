@@ -17,6 +17,27 @@ from newstrace.prepared import PreparedText
 MIN_STATEMENT_WORDS = 4  # a shorter sentence (a sign-off, a dateline) is no statement to add or drop
 
 
+# what the rules read off one whole text, computed once per text (`PreparedText.once`)
+def _numbers(text: PreparedText):
+    return number_values(text.document.body)
+
+
+def _times(text: PreparedText):
+    return time_expressions(text.document.body)
+
+
+def _tokens(text: PreparedText) -> set[str]:
+    return set(tokens(text.document.body))
+
+
+def _name_tokens(text: PreparedText) -> set[str]:
+    return name_tokens(name_phrases(text.document.body))
+
+
+def _cased(text: PreparedText) -> bool:
+    return is_cased(text.document.body)
+
+
 class Context:
     """The two texts and their defensible alignment, indexed both ways."""
 
@@ -32,17 +53,16 @@ class Context:
             self.src_to_sus.setdefault(a.source_index, []).append(a.suspect_index)
             (reworded if a.kind == "paraphrase" else self.close_wording).add(a.suspect_index)
         self.close_wording -= reworded
-        body = source.document.body
-        self.source_numbers = number_values(body)
-        self.source_times = time_expressions(body)
-        self.source_tokens = set(tokens(body))
-        self.source_name_tokens_only = name_tokens(name_phrases(body))
+        self.source_numbers = source.once(_numbers)
+        self.source_times = source.once(_times)
+        self.source_tokens = source.once(_tokens)
+        self.source_name_tokens_only = source.once(_name_tokens)
         self.source_name_tokens = self.source_name_tokens_only | self.source_tokens
-        self.suspect_name_tokens = name_tokens(name_phrases(suspect.document.body))
-        self.suspect_tokens = set(tokens(suspect.document.body))
-        self.suspect_times = time_expressions(suspect.document.body)
+        self.suspect_name_tokens = suspect.once(_name_tokens)
+        self.suspect_tokens = suspect.once(_tokens)
+        self.suspect_times = suspect.once(_times)
         self.reported_times: set[tuple[tuple[int, int], str]] = set()
-        self.source_cased, self.suspect_cased = is_cased(body), is_cased(suspect.document.body)
+        self.source_cased, self.suspect_cased = source.once(_cased), suspect.once(_cased)
 
     def aligned(self) -> list[tuple[int, list[int]]]:
         """Each aligned suspect sentence with its source sentences, both in text order."""

@@ -50,18 +50,20 @@ def _group(path: str, group: int) -> dict[str, dict]:
     return {r["id"]: r for r in table.to_pylist()}
 
 
+@lru_cache(maxsize=ver.REBUILT_DOCUMENTS)
+def _rebuilt(path: str, group: int, doc: str, encoder: str):
+    """A prepared document, kept across blocks: what the core computes once per text stays with it."""
+    return prep.rebuild(_group(path, group)[doc], encoder)
+
+
 def _verify_block(
     pairs: list[tuple[str, str]], where: dict[str, tuple[str, int]], options: ScanOptions
 ) -> list[dict]:
     encoder = options.compare.encoder
-    built: dict[str, object] = {}
-
-    def get(doc: str):
-        if doc not in built:
-            built[doc] = prep.rebuild(_group(*where[doc])[doc], encoder)
-        return built[doc]
-
-    return [ver.verify_pair(a, get(a), b, get(b), options) for a, b in pairs]
+    return [
+        ver.verify_pair(a, _rebuilt(*where[a], a, encoder), b, _rebuilt(*where[b], b, encoder), options)
+        for a, b in pairs
+    ]
 
 
 class LocalEngine:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -216,14 +217,23 @@ class SparkEngine:
 
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             encoder = options.compare.encoder
+            built: OrderedDict[str, object] = OrderedDict()  # as the local engine's worker cache
+
+            def get(r: dict, side: str):
+                doc = r[f"{side}_id"]
+                if doc in built:
+                    built.move_to_end(doc)
+                else:
+                    built[doc] = prep.rebuild({c: r[f"{side}_{c}"] for c in _DOC_COLUMNS}, encoder)
+                    if len(built) > ver.REBUILT_DOCUMENTS:
+                        built.popitem(last=False)
+                return built[doc]
+
             for batch in batches:
-                rows = []
-                for r in batch.to_pylist():
-                    a = prep.rebuild({c: r[f"a_{c}"] for c in _DOC_COLUMNS}, encoder)
-                    b = prep.rebuild({c: r[f"b_{c}"] for c in _DOC_COLUMNS}, encoder)
-                    rows.append(ver.verify_pair(r["a"], a, r["b"], b, options))
+                rows = [ver.verify_pair(r["a"], get(r, "a"), r["b"], get(r, "b"), options) for r in batch.to_pylist()]
                 yield pa.RecordBatch.from_pylist(rows, schema=schema)
 
-        joined.repartition(self._partitions(n)).mapInArrow(run, VERIFIED_DDL).write.parquet(str(folder / "data"))
+        partitioned = joined.repartition(self._partitions(n)).sortWithinPartitions("a", "b")
+        partitioned.mapInArrow(run, VERIFIED_DDL).write.parquet(str(folder / "data"))
         tick(n)
         return {"rows": n}
