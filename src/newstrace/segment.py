@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pysbd
+from pysbd.abbreviation_replacer import AbbreviationReplacer
+from pysbd.processor import Processor
 from pysbd.utils import TextSpan
 
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -74,6 +77,11 @@ class _Segmenter(pysbd.Segmenter):
     after it) lies past the previous sentence's.
     """
 
+    def processor(self, text):
+        if hasattr(self.language_module, "Processor"):  # a language's own processor is left as it is
+            return super().processor(text)
+        return _Processor(text, self.language_module, char_span=self.char_span)
+
     def sentences_with_char_spans(self, sentences):
         text = self.original_text
         spans = []
@@ -95,6 +103,69 @@ class _Segmenter(pysbd.Segmenter):
                     break
                 pos = text.find(sent, end)
         return spans
+
+
+@lru_cache(maxsize=4096)
+def _pattern(pattern: str, flags: int = 0) -> re.Pattern:
+    """pysbd's per-abbreviation patterns, compiled once (they overflow Python's 512-pattern cache)."""
+    return re.compile(pattern, flags)
+
+
+class _AbbreviationsOnce:
+    """pysbd 0.3.4's abbreviation pass, with each distinct replacement made once per line.
+
+    pysbd finds every word that starts like one of its ~200 abbreviations ("p", "v", "co", "no",
+    "is", ...) and, for each such word, runs a substitution over the whole line: the same
+    substitution again for every word that starts with "p". A substitution depends only on the
+    abbreviation as written and on whether the next word is capitalised, and it is idempotent (it
+    turns the periods it matches into pysbd's marker, after which they no longer match), so
+    running each distinct one once, at its first occurrence and in pysbd's order, gives the same
+    text (a test checks it against stock pysbd on real articles). Measured 2026-12: this pass was
+    55% of sentence splitting.
+    """
+
+    def search_for_abbreviations_in_string(self, text):
+        lowered = text.lower()
+        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
+            stripped = abbr.strip()
+            if stripped not in lowered:
+                continue
+            abbrev_match = _pattern(rf"(?:^|\s|\r|\n){stripped}", re.IGNORECASE).findall(text)
+            if not abbrev_match:
+                continue
+            # pysbd's look-behind here reads "{abbr} " literally (the braces are no quantifier)
+            char_array = _pattern(r"(?<={" + str(re.escape(stripped)) + "} ).{1}").findall(text) if "{" in text else []
+            done: set[tuple[str, bool]] = set()
+            for ind, match in enumerate(abbrev_match):
+                char = char_array[ind] if ind < len(char_array) else ""
+                key = (match.strip(), str(char).isupper())
+                if key not in done:
+                    done.add(key)
+                    text = self.scan_for_replacements(text, match, ind, char_array)
+        return text
+
+    def replace_period_of_abbr(self, txt, abbr):
+        pattern = rf"(?<=\s{re.escape(abbr.strip())})\.(?=((\.|\:|-|\?|,)|(\s([a-z]|I\s|I'm|I'll|\d|\())))"
+        return _pattern(pattern).sub("∯", " " + txt)[1:]
+
+
+_FAST_REPLACERS: dict[type, type] = {}
+
+
+def _fast_replacer(base: type) -> type:
+    """`base` (a language's AbbreviationReplacer) with the pass above, where it keeps pysbd's own."""
+    if base not in _FAST_REPLACERS:
+        stock = all(
+            getattr(base, name) is getattr(AbbreviationReplacer, name)
+            for name in ("search_for_abbreviations_in_string", "scan_for_replacements", "replace_period_of_abbr")
+        )
+        _FAST_REPLACERS[base] = type(f"Fast{base.__name__}", (_AbbreviationsOnce, base), {}) if stock else base
+    return _FAST_REPLACERS[base]
+
+
+class _Processor(Processor):
+    def abbreviations_replacer(self):
+        return _fast_replacer(getattr(self.lang, "AbbreviationReplacer", AbbreviationReplacer))(self.text, self.lang)
 
 
 def _segmenter(language: str = "en") -> pysbd.Segmenter:
