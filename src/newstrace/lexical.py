@@ -50,6 +50,7 @@ def content_words(toks: Iterable[str]) -> set[str]:
     return {_stem(t) for t in toks if t not in STOPWORDS and (len(t) > 2 or t.isdigit())}
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """A crude suffix strip so "talks"/"talked"/"talking" meet; enough for overlap counting."""
     if word.isdigit() or len(word) <= 4:
@@ -96,7 +97,7 @@ def names(text: str) -> set[str]:
 
 
 def ngrams(toks: Sequence[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)}
+    return set(zip(*(toks[i:] for i in range(n)), strict=False))  # the runs of n, without a slice each
 
 
 def containment(a: set, b: set) -> float:

@@ -45,15 +45,17 @@ def _prepare_part(corpus: str, group: int, folder: str, options: CompareOptions)
 
 
 @lru_cache(maxsize=64)
-def _group(path: str, group: int) -> dict[str, dict]:
+def _group(path: str, group: int) -> tuple[pa.Table, dict[str, int]]:
+    """A row group of prepared documents, and where each id sits in it (rows are read one by one)."""
     table = pq.ParquetFile(path).read_row_group(group)
-    return {r["id"]: r for r in table.to_pylist()}
+    return table, {doc: i for i, doc in enumerate(table.column("id").to_pylist())}
 
 
 @lru_cache(maxsize=ver.REBUILT_DOCUMENTS)
 def _rebuilt(path: str, group: int, doc: str, encoder: str):
     """A prepared document, kept across blocks: what the core computes once per text stays with it."""
-    return prep.rebuild(_group(path, group)[doc], encoder)
+    table, rows = _group(path, group)
+    return prep.rebuild(table.slice(rows[doc], 1).to_pylist()[0], encoder)
 
 
 def _verify_block(

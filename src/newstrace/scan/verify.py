@@ -24,7 +24,7 @@ from newstrace.verdict import Calibration, default_calibration
 #: Prepared documents a verifying worker keeps built, in either engine (with what the core derived
 #: from each text alone, `PreparedText.once`): a few tens of MB, and pairs come sorted, so most of
 #: a task's documents are met again soon.
-REBUILT_DOCUMENTS = 512
+REBUILT_DOCUMENTS = 128
 
 #: The core's answer for a pair, as the verify stage stores it and edges.parquet repeats it.
 VERDICT_COLUMNS = [
