@@ -65,21 +65,6 @@ def _words(text: PreparedText) -> list[str]:
     return [t for toks in text.token_lists for t in toks]
 
 
-def _unigrams(text: PreparedText) -> set[tuple[str, ...]]:
-    return ngrams(text.once(_words), 1)
-
-
-def _bigrams(text: PreparedText) -> set[tuple[str, ...]]:
-    return ngrams(text.once(_words), 2)
-
-
-def _trigrams(text: PreparedText) -> set[tuple[str, ...]]:
-    return ngrams(text.once(_words), 3)
-
-
-_NGRAMS = {1: _unigrams, 2: _bigrams, 3: _trigrams}
-
-
 def body_names(text: PreparedText) -> set[str]:
     return names(text.document.body)
 
@@ -89,7 +74,7 @@ def body_numbers(text: PreparedText) -> set[str]:
 
 
 def _rare(text: PreparedText) -> set[str]:
-    return rare_words(text.once(_words))
+    return rare_words(_words(text))
 
 
 def _rare_weight(text: PreparedText) -> float:
@@ -102,11 +87,12 @@ def _segment_specifics(text: PreparedText) -> list[set[str]]:
 
 def _stated_words(text: PreparedText) -> set[str]:
     """Every word, figure and name the text states: what an added specific is looked up in."""
-    return text.once(body_numbers) | text.once(body_names) | set(text.once(_words))
+    return text.once(body_numbers) | text.once(body_names) | set(_words(text))
 
 
 def _ngram_containment(source: PreparedText, suspect: PreparedText, n: int) -> tuple[float, float]:
-    a, b = source.once(_NGRAMS[n]), suspect.once(_NGRAMS[n])
+    # not kept per text: the n-gram sets of a text would take more memory than the rest of its memo
+    a, b = ngrams(_words(source), n), ngrams(_words(suspect), n)
     return containment(a, b), containment(b, a)
 
 
