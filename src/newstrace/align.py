@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from newstrace.errors import InputError
-from newstrace.lexical import dice_matrix
+from newstrace.lexical import WordIndex, indexed_dice_matrix, pair_columns, word_index
 from newstrace.options import CompareOptions
 from newstrace.prepared import PreparedText
 
@@ -70,16 +70,33 @@ def similarity(source: PreparedText, suspect: PreparedText) -> Similarity:
         empty = np.zeros((len(suspect.segments), len(source.segments)), dtype=np.float32)
         return Similarity(empty, empty, empty)
     cosine = np.clip(suspect.vectors @ source.vectors.T, -1.0, 1.0)
-    lexical = lexical_overlap(suspect.content_sets, source.content_sets)
+    lexical = lexical_overlap(
+        suspect.content_sets, source.content_sets, suspect.once(content_index), source.once(content_index)
+    )
     score = COSINE_WEIGHT * cosine + (1 - COSINE_WEIGHT) * lexical
     return Similarity(score.astype(np.float32), cosine.astype(np.float32), lexical)
 
 
-def lexical_overlap(sets_a: Sequence[set[str]], sets_b: Sequence[set[str]]) -> np.ndarray:
-    """`lexical.dice_matrix`, with memory linear in the texts' words for long texts."""
-    vocab_size = len(set().union(*sets_a, *sets_b))
-    if (len(sets_a) + len(sets_b)) * vocab_size <= DENSE_LEXICAL_CELLS:
-        return dice_matrix(sets_a, sets_b)
+def content_index(text: PreparedText) -> WordIndex:
+    """The text's sentence word sets as arrays, built once per text (`PreparedText.once`)."""
+    return word_index(text.content_sets)
+
+
+def lexical_overlap(
+    sets_a: Sequence[set[str]],
+    sets_b: Sequence[set[str]],
+    index_a: WordIndex | None = None,
+    index_b: WordIndex | None = None,
+) -> np.ndarray:
+    """`lexical.dice_matrix`, with memory linear in the texts' words for long texts.
+
+    `index_a` / `index_b`: the sets' `word_index`, when the caller keeps it.
+    """
+    index_a = index_a if index_a is not None else word_index(sets_a)
+    index_b = index_b if index_b is not None else word_index(sets_b)
+    columns = pair_columns(index_a, index_b)
+    if (len(sets_a) + len(sets_b)) * columns[2] <= DENSE_LEXICAL_CELLS:
+        return indexed_dice_matrix(index_a, index_b, columns)
     return _indexed_dice(sets_a, sets_b)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newstrace.align import Alignment, Similarity, longest_monotone_chain
-from newstrace.lexical import containment, names, ngrams, numbers, rare_words, rarity, tokens, weighted_containment
+from newstrace.lexical import containment, names, numbers, rare_words, rarity, tokens, weighted_containment
 from newstrace.prepared import PreparedText
 
 STRONG = 0.75  # a sentence pair this similar is a paraphrase or closer
@@ -90,10 +90,49 @@ def _stated_words(text: PreparedText) -> set[str]:
     return text.once(body_numbers) | text.once(body_names) | set(_words(text))
 
 
+#: odd multiplier of the n-gram keys
+_GRAM_BASE = np.int64(1_000_003)
+
+
+def _word_keys(text: PreparedText) -> np.ndarray:
+    return np.fromiter((hash(w) for w in _words(text)), dtype=np.int64)
+
+
+def _gram_keys(text: PreparedText, n: int) -> np.ndarray:
+    """The text's distinct word n-grams as sorted 64-bit keys (a polynomial of its words' hashes).
+
+    Kept as sets of tuples they took more memory than the rest of a text's memo; as keys they take
+    a twentieth, and are made by a few array operations instead of a tuple per word.
+    """
+    words = text.once(_word_keys)
+    if len(words) < n:
+        return np.zeros(0, dtype=np.int64)
+    keys = words[: len(words) - n + 1].copy()
+    for k in range(1, n):  # wraps around 2^64, as a hash should
+        keys = keys * _GRAM_BASE + words[k : len(words) - n + 1 + k]
+    return np.unique(keys)
+
+
+def _unigram_keys(text: PreparedText) -> np.ndarray:
+    return _gram_keys(text, 1)
+
+
+def _bigram_keys(text: PreparedText) -> np.ndarray:
+    return _gram_keys(text, 2)
+
+
+def _trigram_keys(text: PreparedText) -> np.ndarray:
+    return _gram_keys(text, 3)
+
+
+_GRAM_KEYS = {1: _unigram_keys, 2: _bigram_keys, 3: _trigram_keys}
+
+
 def _ngram_containment(source: PreparedText, suspect: PreparedText, n: int) -> tuple[float, float]:
-    # not kept per text: the n-gram sets of a text would take more memory than the rest of its memo
-    a, b = ngrams(_words(source), n), ngrams(_words(suspect), n)
-    return containment(a, b), containment(b, a)
+    """Share of the source's distinct n-grams found in the suspect, and the other way round."""
+    a, b = source.once(_GRAM_KEYS[n]), suspect.once(_GRAM_KEYS[n])
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return (shared / len(a) if len(a) else 0.0), (shared / len(b) if len(b) else 0.0)
 
 
 def _peakedness(score: np.ndarray, lengths: np.ndarray) -> float:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from wordfreq import zipf_frequency
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]{2,}")
 # combining marks left by NFKD decomposition (accents of Latin, Greek and Cyrillic letters)
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -39,6 +42,26 @@ def normalise(text: str) -> str:
     if not text.isascii():  # plain ASCII needs no accent folding
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').casefold()
+
+
+#: Sentences whose readings (`sentence_cache`) are kept: the change rules ask about each sentence of
+#: a pair dozens of times (each clause, each aligned partner), and a scan again for every pair.
+SENTENCE_CACHE = 50_000
+#: Longer texts (a whole body, read once per text) are not kept.
+CACHED_TEXT_CHARS = 2_000
+
+F = TypeVar("F", bound=Callable[[str], Any])
+
+
+def sentence_cache(compute: F) -> F:
+    """`compute`, remembered for sentence-length texts; callers must not mutate what it returns."""
+    cached = lru_cache(maxsize=SENTENCE_CACHE)(compute)
+
+    @wraps(compute)
+    def lookup(text: str) -> Any:
+        return cached(text) if len(text) <= CACHED_TEXT_CHARS else compute(text)
+
+    return cast(F, lookup)
 
 
 def tokens(text: str) -> list[str]:
@@ -88,12 +111,14 @@ def numbers(text: str) -> set[str]:
 
 def names(text: str) -> set[str]:
     """Capitalised words not at a sentence start: a cheap stand-in for named entities."""
-    out = set()
-    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]{2,}", text):
-        word = normalise(m.group())
-        if word not in STOPWORDS:
-            out.add(word)
-    return out
+    return {key for word in _NAME.findall(text) if (key := _name_key(word))}
+
+
+@lru_cache(maxsize=200_000)
+def _name_key(word: str) -> str:
+    """A capitalised word as `names` keeps it ("" for a function word): one normalise per spelling."""
+    key = normalise(word)
+    return "" if key in STOPWORDS else key
 
 
 def ngrams(toks: Sequence[str], n: int) -> set[tuple[str, ...]]:
@@ -105,26 +130,62 @@ def containment(a: set, b: set) -> float:
     return len(a & b) / len(a) if a else 0.0
 
 
+@dataclass(frozen=True)
+class WordIndex:
+    """The (set, word) entries of a list of word sets as two arrays, in the sets' iteration order.
+
+    A scan compares each text with many others; building the pair's sentence x word matrices from
+    these arrays takes a few numpy calls instead of a Python loop over every word of both texts.
+    Words are keyed by their hash (a collision between two words of one pair is a 1-in-10^14 event).
+    """
+
+    rows: np.ndarray  # which set each entry belongs to
+    words: np.ndarray  # the entry's word key
+    count: int  # how many sets
+
+
+def word_index(sets: Sequence[set[str]]) -> WordIndex:
+    rows = np.fromiter((i for i, s in enumerate(sets) for _ in s), dtype=np.int64)
+    words = np.fromiter((hash(w) for s in sets for w in s), dtype=np.int64)
+    return WordIndex(rows, words, len(sets))
+
+
+def pair_columns(a: WordIndex, b: WordIndex) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each entry's column in the pair's vocabulary, numbered by first appearance (`a`'s entries first).
+
+    The numbering is the one a dict built word by word would give, so the matrix products below
+    sum in the same order whichever way the entries were gathered.
+    """
+    keys = np.concatenate([a.words, b.words])
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.empty(len(unique), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(unique))
+    columns = rank[inverse.reshape(-1)]
+    return columns[: len(a.words)], columns[len(a.words) :], len(unique)
+
+
 def dice_matrix(sets_a: Sequence[set[str]], sets_b: Sequence[set[str]]) -> np.ndarray:
     """Weighted Dice overlap of every pair of word sets, weighting words by rarity in the pair.
 
     A word used in most sentences of both texts (the story's main name) says little about which
     sentence a rewrite took; a rare word shared by two sentences says a lot.
     """
-    vocab: dict[str, int] = {}
-    for s in (*sets_a, *sets_b):
-        for w in s:
-            vocab.setdefault(w, len(vocab))
-    if not vocab or not sets_a or not sets_b:
-        return np.zeros((len(sets_a), len(sets_b)), dtype=np.float32)
-    a = np.zeros((len(sets_a), len(vocab)), dtype=np.float32)
-    b = np.zeros((len(sets_b), len(vocab)), dtype=np.float32)
-    for i, s in enumerate(sets_a):
-        a[i, [vocab[w] for w in s]] = 1.0
-    for i, s in enumerate(sets_b):
-        b[i, [vocab[w] for w in s]] = 1.0
+    return indexed_dice_matrix(word_index(sets_a), word_index(sets_b))
+
+
+def indexed_dice_matrix(
+    index_a: WordIndex, index_b: WordIndex, columns: tuple[np.ndarray, np.ndarray, int] | None = None
+) -> np.ndarray:
+    """`dice_matrix` of the sets behind two `WordIndex`es (`columns`: their `pair_columns`, if known)."""
+    cols_a, cols_b, vocab_size = columns if columns is not None else pair_columns(index_a, index_b)
+    if not vocab_size or not index_a.count or not index_b.count:
+        return np.zeros((index_a.count, index_b.count), dtype=np.float32)
+    a = np.zeros((index_a.count, vocab_size), dtype=np.float32)
+    b = np.zeros((index_b.count, vocab_size), dtype=np.float32)
+    a[index_a.rows, cols_a] = 1.0
+    b[index_b.rows, cols_b] = 1.0
     df = a.sum(axis=0) + b.sum(axis=0)
-    n = len(sets_a) + len(sets_b)
+    n = index_a.count + index_b.count
     idf = np.log1p(n / df).astype(np.float32)
     aw = a * idf
     bw = b * idf

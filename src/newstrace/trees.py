@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 Tree = tuple[list[int], list[float], list[int], list[int], list[float]]  # feature, threshold, left, right, leaf
 
@@ -19,14 +22,46 @@ class TreeEnsemble:
         return self.raw_vector([values[name] for name in self.features])
 
     def raw_vector(self, x: Sequence[float]) -> float:
-        """The log-odds for feature values in the order of `features`."""
+        """The log-odds for feature values in the order of `features`.
+
+        All trees descend together, one level per numpy step; the leaves are then added one by one
+        in tree order, so the sum is the one a tree-by-tree walk gives, to the last bit.
+        """
+        feature, threshold, left, right, leaf = self._arrays
+        values = np.asarray(x, dtype=np.float64)
+        rows = np.arange(len(self.trees))
+        node = np.zeros(len(self.trees), dtype=np.int64)
+        for _ in range(self._depth):
+            goes_left = values[feature[rows, node]] <= threshold[rows, node]
+            child = np.where(goes_left, left[rows, node], right[rows, node])
+            node = np.where(child == -1, node, child)  # a leaf's children are -1: it stays
         total = self.init
-        for feature, threshold, left, right, leaf in self.trees:
-            node = 0
-            while left[node] != -1:
-                node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-            total += self.learning_rate * leaf[node]
+        for value in leaf[rows, node].tolist():
+            total += self.learning_rate * value
         return total
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        """The trees as (tree x node) arrays, padded with leaves that point nowhere."""
+        width = max(len(t[0]) for t in self.trees)
+        feature = np.zeros((len(self.trees), width), dtype=np.int64)  # a leaf's feature is never read
+        threshold = np.zeros((len(self.trees), width), dtype=np.float64)
+        left = np.full((len(self.trees), width), -1, dtype=np.int64)
+        right = np.full((len(self.trees), width), -1, dtype=np.int64)
+        leaf = np.zeros((len(self.trees), width), dtype=np.float64)
+        for i, (f, t, lo, hi, v) in enumerate(self.trees):
+            n = len(f)
+            feature[i, :n] = np.maximum(f, 0)  # scikit-learn marks leaves with feature -2
+            threshold[i, :n], left[i, :n], right[i, :n], leaf[i, :n] = t, lo, hi, v
+        return feature, threshold, left, right, leaf
+
+    @cached_property
+    def _depth(self) -> int:
+        def depth(tree: Tree, node: int) -> int:
+            _, _, left, right, _ = tree
+            return 0 if left[node] == -1 else 1 + max(depth(tree, left[node]), depth(tree, right[node]))
+
+        return max(depth(t, 0) for t in self.trees)
 
     @classmethod
     def from_json(cls, raw: dict) -> TreeEnsemble:

@@ -10,6 +10,7 @@ trailing clause ("... and the foreign minister") that nothing nearby in the sour
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from newstrace.changes import wording as w
 from newstrace.changes.context import MIN_STATEMENT_WORDS, Context
@@ -24,14 +25,14 @@ _CLAUSE = re.compile(r",\s+(?:and\s+)?|\s+and\s+|;\s+")
 _WORD = re.compile(r"[^\W_]+(?:[’'.-][^\W_]+)*")
 
 
-def _kind(text: str) -> tuple[str, str, list[Speaker]]:
+def _kind(text: str) -> tuple[str, str, Sequence[Speaker]]:
     """What a sentence or clause claims, its severity, and the speakers it credits."""
     if find_quotes(text):
-        return "quote", "critical", []
+        return "quote", "critical", ()
     found = speakers(text)
     if found:
         return "attributed statement", "critical", found
-    return "statement", "warning", []
+    return "statement", "warning", ()
 
 
 def _restated_by(ctx: Context, i: int) -> int | None:

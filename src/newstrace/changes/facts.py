@@ -10,10 +10,11 @@ time or name the whole source never mentions is new (`new_facts`, which addition
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from newstrace.changes import wording as w
-from newstrace.lexical import STOPWORDS, normalise, rarity
+from newstrace.lexical import STOPWORDS, normalise, rarity, sentence_cache
 
 if TYPE_CHECKING:  # the context is built from these patterns; rules only take it as an argument
     from newstrace.changes.context import Context
@@ -76,15 +77,16 @@ def _is_year(value: float, text: str) -> bool:
     return 1900 <= value <= 2100 and float(value).is_integer() and len(text) == 4
 
 
-def number_mentions(text: str) -> list[tuple[str, set[float]]]:
+@sentence_cache
+def number_mentions(text: str) -> tuple[tuple[str, frozenset[float]], ...]:
     """Numeric values in a sentence, in text order, each with the words that wrote it."""
-    out: list[tuple[str, set[float]]] = []
+    out: list[tuple[str, frozenset[float]]] = []
     for m in _NUM.finditer(text):
         if m.group("word"):
             word = m.group("word").lower()
             if word == "one":  # "one of the", "no one": too often not a quantity
                 continue
-            out.append((m.group(), {float(_NUMBER_WORDS[word])}))
+            out.append((m.group(), frozenset({float(_NUMBER_WORDS[word])})))
             continue
         raw = m.group("num")
         try:
@@ -96,8 +98,8 @@ def number_mentions(text: str) -> list[tuple[str, set[float]]]:
         values = {value}
         if m.group("scale"):
             values.add(value * _SCALE[m.group("scale").lower()])
-        out.append((m.group(), values))
-    return out
+        out.append((m.group(), frozenset(values)))
+    return tuple(out)
 
 
 def number_values(text: str) -> set[float]:
@@ -105,7 +107,8 @@ def number_values(text: str) -> set[float]:
     return {v for _, values in number_mentions(text) for v in values}
 
 
-def time_mentions(text: str) -> list[tuple[str, str]]:
+@sentence_cache
+def time_mentions(text: str) -> tuple[tuple[str, str], ...]:
     """Time expressions in text order: (the words as written, the atom compared).
 
     "early on Tuesday (Sept 12)" gives ("early on Tuesday", "tuesday") and ("Sept 12", "sept 12").
@@ -119,7 +122,7 @@ def time_mentions(text: str) -> list[tuple[str, str]]:
             continue
         expr = re.sub(r"^(?:early|late) (?:on )?", "", expr)
         out.append((" ".join(m.group().rstrip(".").split()), expr))
-    return out
+    return tuple(out)
 
 
 def time_expressions(text: str) -> set[str]:
@@ -130,7 +133,8 @@ def time_expressions(text: str) -> set[str]:
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w'’.-]*)*")
 
 
-def name_mentions(text: str) -> list[tuple[str, str]]:
+@sentence_cache
+def name_mentions(text: str) -> tuple[tuple[str, str], ...]:
     """Capitalised word sequences in text order: (the words as written, the lower-cased key).
 
     Sentence-initial function words, months and weekdays are left out ("The Kremlin" gives
@@ -148,7 +152,7 @@ def name_mentions(text: str) -> list[tuple[str, str]]:
         if len(phrase) >= 2 and phrase != "unk" and phrase not in seen:  # UNK: model summaries' unknown word
             seen.add(phrase)
             out.append((" ".join(words), phrase))
-    return out
+    return tuple(out)
 
 
 def name_phrases(text: str) -> set[str]:
@@ -164,7 +168,7 @@ def is_cased(text: str) -> bool:
 
 def name_mentions_any_case(
     text: str, known_names: set[str], rare_level: float = 3.0, cased: bool | None = None
-) -> list[tuple[str, str]]:
+) -> Sequence[tuple[str, str]]:
     """Names in a text that may be lower-cased, in text order: (as written, key).
 
     With no capitals to go by, a word counts as a name when the other text capitalises it, or when

@@ -11,11 +11,12 @@ compares the speakers of an aligned pair lives here too, since deciding that "Pe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newstrace.changes.context import Context
 from newstrace.findings import Finding
-from newstrace.lexical import normalise
+from newstrace.lexical import normalise, sentence_cache
 
 _VERBS = re.compile(
     r"\b(?:said|says|told|tells|reported|reports|stated|states|mentioned|asserted|announced|confirmed|"
@@ -105,7 +106,8 @@ def _backward_run(sentence: str, end: int) -> tuple[list[str], int, int]:
     return [m.group() for m in run], window_start + run[0].start(), window_start + run[-1].end()
 
 
-def speakers(sentence: str) -> list[Speaker]:
+@sentence_cache
+def speakers(sentence: str) -> tuple[Speaker, ...]:
     """The attribution phrases of a sentence, in text order, each once."""
     found: list[Speaker] = []
     subjects: dict[int, str] = {}  # verb position -> the speaker before it
@@ -133,10 +135,10 @@ def speakers(sentence: str) -> list[Speaker]:
     for sp in sorted(found, key=lambda sp: sp.start):
         if sp.words and all(sp.words != o.words for o in out):
             out.append(sp)
-    return out
+    return tuple(out)
 
 
-def describe(found: list[Speaker]) -> str:
+def describe(found: Sequence[Speaker]) -> str:
     """Speakers as a reader would list them: "a Russian source speaking to Reuters and the Kremlin"."""
     told_by = {sp.told for sp in found if sp.told}
     parts = [f"{sp.told} speaking to {sp.text}" if sp.told else sp.text for sp in found if sp.text not in told_by]
