@@ -252,6 +252,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="score the scans already in --workdir again")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newstrace-scan-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     texts, pairs = planted(args.data, args.pan_pairs)
     sentences = filler_sentences(args.data, set(texts))
     known = labels(args.data)
