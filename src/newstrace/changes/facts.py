@@ -130,7 +130,8 @@ def time_expressions(text: str) -> set[str]:
     return {atom for _, atom in time_mentions(text)}
 
 
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w'’.-]*)*")
+# the word-start test after the capital, so that re can skip ahead to the next capital
+_NAME = re.compile(r"[A-Z](?<=\b[A-Z])[\w'’.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w'’.-]*)*")
 
 
 @sentence_cache
