@@ -74,6 +74,13 @@ def test_literal_span_lookup_gives_pysbds_own_sentences():
         "No. 5 and no. 6 beat NO. 7. P. Smith read p. 4 and pp. 9-10. Dr. Who met dr. who. Then Dr. Lee left.",
         "See {p} X. and {p} y. in Gen. Smith's note, e.g. this, i.e. that. U.S. Gov. Brown said so. Co. Ltd. won.",
         "Mt. Fuji vs. Mt. Hood: St. Louis and st. louis. Sen. A. Jones and Rep. B. Lee voted. Art. 5 applies.",
+        # abbreviations inside words only ("have", "start"), at word starts after odd spaces, and the
+        # three letters IGNORECASE matches to ASCII ones that str.lower() does not ("ſt.", "Istanbul")
+        "They have art. 5 to start. Ave. Maria! Ave. 9 and eve. Then\tco. and\u00a0co. Ltd. were\nno. 1.",
+        "\u017ft. Louis is old spelling. Ist. \u0130st. and \u0131st. differ. Gen. Lee left. "
+        "gen. \u017fmith came.",
+        "The first \u017ft. louis visit.",  # "st" inside "first", "ſt" at a word start
+        "I read menu.s and ups. then left.",  # pysbd's "u.s" is a pattern: its "." matches the "p"
     ]
     theirs, ours = pysbd.Segmenter(language="en", clean=False), _Segmenter(language="en", clean=False)
     assert len(sample) > 300

@@ -111,6 +111,12 @@ def _pattern(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
+_WHITESPACE = re.compile(r"\s")
+_PLAIN_ABBREVIATION = re.compile(r"[a-z]+")
+#: the characters that re.IGNORECASE matches to an ASCII letter and str.lower() does not turn into it
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+
+
 class _AbbreviationsOnce:
     """pysbd 0.3.4's abbreviation pass, with each distinct replacement made once per line.
 
@@ -126,9 +132,17 @@ class _AbbreviationsOnce:
 
     def search_for_abbreviations_in_string(self, text):
         lowered = text.lower()
+        # pysbd's pattern wants the abbreviation at a word start; for one of plain letters that is a
+        # substring test on the spaced, lower-cased line (half of the lines' abbreviations occur only
+        # inside words: "ave" in "have"). Replacements turn "." into a marker, so the line's letters
+        # and spaces, and this test, stay valid. Three letters match ASCII ones under IGNORECASE
+        # without lower-casing to them; a line holding one takes pysbd's own test.
+        spaced = None if _FOLDS_TO_ASCII.search(text) else " " + _WHITESPACE.sub(" ", lowered)
         for abbr in self.lang.Abbreviation.ABBREVIATIONS:
             stripped = abbr.strip()
             if stripped not in lowered:
+                continue
+            if spaced is not None and _PLAIN_ABBREVIATION.fullmatch(stripped) and " " + stripped not in spaced:
                 continue
             abbrev_match = _pattern(rf"(?:^|\s|\r|\n){stripped}", re.IGNORECASE).findall(text)
             if not abbrev_match:
