@@ -13,6 +13,7 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -113,19 +114,8 @@ def _gram_keys(text: PreparedText, n: int) -> np.ndarray:
     return np.unique(keys)
 
 
-def _unigram_keys(text: PreparedText) -> np.ndarray:
-    return _gram_keys(text, 1)
-
-
-def _bigram_keys(text: PreparedText) -> np.ndarray:
-    return _gram_keys(text, 2)
-
-
-def _trigram_keys(text: PreparedText) -> np.ndarray:
-    return _gram_keys(text, 3)
-
-
-_GRAM_KEYS = {1: _unigram_keys, 2: _bigram_keys, 3: _trigram_keys}
+#: one module-level function per n, so that `PreparedText.once` keeps each n's keys
+_GRAM_KEYS = {n: partial(_gram_keys, n=n) for n in (1, 2, 3)}
 
 
 def _ngram_containment(source: PreparedText, suspect: PreparedText, n: int) -> tuple[float, float]:
