@@ -138,6 +138,21 @@ def test_a_reused_wire_paragraph_makes_independent_reports_partial(ecbplus, inde
     assert swapped.verdict == "partial" and swapped.passages[0].suspect == p.source
 
 
+def test_a_scan_counts_a_partial_edge_findings_as_compare_reports_them(ecbplus, independent_pair):
+    """A scan edge carries the findings `compare` reports for its pair: none for a `partial` pair."""
+    from newstrace.options import ScanOptions
+    from newstrace.scan.verify import verify_pair
+
+    docs, _ = ecbplus
+    source, suspect, topic = independent_pair
+    paragraph = _wire_passage(docs, avoid=topic)
+    result = _compare(_splice(source, paragraph), _splice(suspect, paragraph))
+    assert result.verdict == "partial" and result.findings == []
+    row = verify_pair("a", result.source, "b", result.suspect, ScanOptions(compare=STATIC))
+    assert row["verdict"] == "partial" and row["derived"]
+    assert row["findings_total"] == 0 and row["findings"] == "{}"
+
+
 def test_a_shared_quotation_is_not_a_reused_passage(ecbplus, independent_pair):
     docs, _ = ecbplus
     source, suspect, topic = independent_pair

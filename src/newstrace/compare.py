@@ -160,6 +160,16 @@ def pair_evidence(
     return found.whole_alignments(), found.features
 
 
+def explains_changes(derived: bool, verdict: str) -> bool:
+    """Whether a verdict gets the change analysis: only a derivation of the whole text does.
+
+    Between independent texts every sentence would "differ", and so would everything around a
+    passage reused inside otherwise independent writing (`partial`). `compare` and `scan` share this
+    rule, so an edge's findings are the ones `compare` reports for the same pair.
+    """
+    return derived and verdict != "partial"
+
+
 def _passage_scope(
     source: PreparedText,
     suspect: PreparedText,
@@ -217,10 +227,11 @@ def compare_prepared(
     direction = estimate_direction(
         found.source, found.suspect, found.alignments, calibration.direction, verdict.derived
     )
-    # change analysis explains a derivation; between independent texts every sentence would "differ",
-    # and so would everything around a passage reused inside otherwise independent writing
-    whole = verdict.derived and verdict.verdict != "partial"
-    findings = analyse_changes(found.source, found.suspect, found.alignments) if whole and explain else []
+    findings = (
+        analyse_changes(found.source, found.suspect, found.alignments)
+        if explain and explains_changes(verdict.derived, verdict.verdict)
+        else []
+    )
     alignments = found.whole_alignments()
     if alignments is not found.alignments:
         passages = [replace(p, alignments=tuple(found.whole_alignments(p.alignments))) for p in passages]

@@ -3,7 +3,9 @@
 One function, `verify_pair`, does the per-pair work for both engines. A pair is first compared
 with the smaller id as the source, without the change analysis; a derived pair whose direction
 says the other text came first is compared again the right way round, so coverage, direction
-and findings always read "suspect made from source". Floats are rounded to 4 places, so the
+and findings always read "suspect made from source". Findings are counted where `compare` reports
+them (`compare.explains_changes`: not for a `partial` pair, whose text around the reused passages
+is its own). Floats are rounded to 4 places, so the
 engines' outputs compare equal.
 """
 
@@ -15,7 +17,7 @@ from collections import Counter
 import pyarrow as pa
 
 from newstrace.changes import analyse_changes
-from newstrace.compare import Comparison, compare_prepared
+from newstrace.compare import Comparison, compare_prepared, explains_changes
 from newstrace.errors import InputError
 from newstrace.options import ScanOptions
 from newstrace.prepared import PreparedText
@@ -90,10 +92,10 @@ def verify_pair(
         first = compare_prepared(a, b, options.compare, calibration, explain=False)
         if first.derived and first.direction.source_first is False:
             again = compare_prepared(b, a, options.compare, calibration, explain=False)
-            row = _row(a_id, b_id, again, True, options.judge_findings)
+            row = _row(a_id, b_id, again, explains_changes(again.derived, again.verdict), options.judge_findings)
             row.update(source_id=b_id, suspect_id=a_id)
         else:
-            row = _row(a_id, b_id, first, first.derived, options.judge_findings)
+            row = _row(a_id, b_id, first, explains_changes(first.derived, first.verdict), options.judge_findings)
             row.update(source_id=a_id, suspect_id=b_id)
         return row
     except InputError as exc:
