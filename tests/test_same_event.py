@@ -12,9 +12,10 @@ import pytest
 
 from newstrace.compare import compare_prepared
 from newstrace.features import FEATURE_NAMES, one_to_one
-from newstrace.options import CompareOptions
+from newstrace.options import CompareOptions, ScanOptions
 from newstrace.passages import REUSED_PASSAGE_CHARS
 from newstrace.prepared import prepare_many
+from newstrace.scan.verify import verify_pair
 from newstrace.textio import parse_document
 
 from .conftest import DATA, read_jsonl_gz, report_half, stable_sample
@@ -140,9 +141,6 @@ def test_a_reused_wire_paragraph_makes_independent_reports_partial(ecbplus, inde
 
 def test_a_scan_counts_a_partial_edge_findings_as_compare_reports_them(ecbplus, independent_pair):
     """A scan edge carries the findings `compare` reports for its pair: none for a `partial` pair."""
-    from newstrace.options import ScanOptions
-    from newstrace.scan.verify import verify_pair
-
     docs, _ = ecbplus
     source, suspect, topic = independent_pair
     paragraph = _wire_passage(docs, avoid=topic)

@@ -5,8 +5,7 @@ with the smaller id as the source, without the change analysis; a derived pair w
 says the other text came first is compared again the right way round, so coverage, direction
 and findings always read "suspect made from source". Findings are counted where `compare` reports
 them (`compare.explains_changes`: not for a `partial` pair, whose text around the reused passages
-is its own). Floats are rounded to 4 places, so the
-engines' outputs compare equal.
+is its own). Floats are rounded to 4 places, so the engines' outputs compare equal.
 """
 
 from __future__ import annotations
@@ -56,7 +55,8 @@ SCHEMA = pa.schema(
 )
 
 
-def _row(a: str, b: str, c: Comparison, explain: bool, judge: bool) -> dict:
+def _row(a: str, b: str, c: Comparison, judge: bool) -> dict:
+    explain = explains_changes(c.derived, c.verdict)
     changes = analyse_changes(c.source, c.suspect, c.alignments, judge=judge) if explain else []
     findings = Counter(f.type for f in changes)
     return {
@@ -92,10 +92,10 @@ def verify_pair(
         first = compare_prepared(a, b, options.compare, calibration, explain=False)
         if first.derived and first.direction.source_first is False:
             again = compare_prepared(b, a, options.compare, calibration, explain=False)
-            row = _row(a_id, b_id, again, explains_changes(again.derived, again.verdict), options.judge_findings)
+            row = _row(a_id, b_id, again, options.judge_findings)
             row.update(source_id=b_id, suspect_id=a_id)
         else:
-            row = _row(a_id, b_id, first, explains_changes(first.derived, first.verdict), options.judge_findings)
+            row = _row(a_id, b_id, first, options.judge_findings)
             row.update(source_id=a_id, suspect_id=b_id)
         return row
     except InputError as exc:
